@@ -1,0 +1,43 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['dist/**', 'node_modules/**', '**/cdk.out/**', 'test/fixtures/**', 'examples/**/node_modules/**', 'bench-results/**'],
+  },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+    },
+  },
+  {
+    // Dependencies point one way: cli → servers → host → environment → runtime-api; assembly is a leaf.
+    files: ['lib/runtime-api/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../environment/*', '../host/*', '../servers/*', '../cli/*', '../assembly/*'] }],
+    },
+  },
+  {
+    files: ['lib/environment/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['../host/*', '../servers/*', '../cli/*'] }] },
+  },
+  {
+    files: ['lib/host/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['../servers/*', '../cli/*'] }] },
+  },
+  {
+    files: ['lib/servers/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['../cli/*'] }] },
+  },
+  {
+    files: ['lib/assembly/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../environment/*', '../host/*', '../servers/*', '../cli/*', '../runtime-api/*'] }],
+    },
+  },
+  {
+    files: ['lib/runtimes/**/*.mjs', 'scripts/**/*.mjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

@@ -1,0 +1,61 @@
+/**
+ * The one error class cdk-local throws for its own failures. A function's own failure is
+ * never thrown: it is returned as data in an invoke result.
+ */
+
+/** Stable codes: programs may branch on them; messages may change. */
+export const ErrorCodes = {
+  /** The command line or an option is wrong. */
+  USAGE: 'CDKL_USAGE',
+  /** No function matches the name given. */
+  FUNCTION_NOT_FOUND: 'CDKL_FUNCTION_NOT_FOUND',
+  /** More than one function matches the name given. */
+  FUNCTION_AMBIGUOUS: 'CDKL_FUNCTION_AMBIGUOUS',
+  /** The function exists but cannot run locally (container image, Java, .NET, Ruby...). */
+  UNSUPPORTED_FUNCTION: 'CDKL_UNSUPPORTED_FUNCTION',
+  /** There is no cdk.json, no app in it, or no --app. */
+  NO_APP: 'CDKL_NO_APP',
+  /** The CDK app failed to synthesize. */
+  SYNTH_FAILED: 'CDKL_SYNTH_FAILED',
+  /** The cloud assembly could not be read. */
+  ASSEMBLY_INVALID: 'CDKL_ASSEMBLY_INVALID',
+  /** The event given to invoke is missing or not valid JSON. */
+  INVALID_EVENT: 'CDKL_INVALID_EVENT',
+  /** The --env-vars file is missing or malformed. */
+  INVALID_ENV_VARS: 'CDKL_INVALID_ENV_VARS',
+  /** A runtime executable (node, python3) or a bootstrap file is missing. */
+  RUNTIME_NOT_FOUND: 'CDKL_RUNTIME_NOT_FOUND',
+  /** The emulator could not start an environment (port, sandbox, file system). */
+  ENVIRONMENT_FAILED: 'CDKL_ENVIRONMENT_FAILED',
+  /** The host or environment was used after close(). */
+  CLOSED: 'CDKL_CLOSED',
+} as const;
+
+/** One of {@link ErrorCodes}. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+const BRAND = Symbol.for('cdk-local.CdkLocalError');
+
+/** Options of {@link CdkLocalError}. */
+export interface CdkLocalErrorOptions {
+  /** The underlying error, shown by the CLI under the message. */
+  readonly cause?: unknown;
+}
+
+/** An error of cdk-local itself, with a stable {@link ErrorCode}. */
+export class CdkLocalError extends Error {
+  /** The stable code of this error. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options: CdkLocalErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CdkLocalError';
+    this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/** True for a {@link CdkLocalError}, even one from another copy of this package. */
+export function isCdkLocalError(value: unknown): value is CdkLocalError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}

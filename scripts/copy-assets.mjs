@@ -1,0 +1,19 @@
+// Copies the files tsc does not emit (the Python runtime client) next to the compiled code.
+import { cp, readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+async function* walk(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else yield path;
+  }
+}
+
+for await (const file of walk(join(root, 'lib'))) {
+  if (file.endsWith('.py')) {
+    await cp(file, join(root, 'dist', relative(root, file)));
+  }
+}
