@@ -1,0 +1,94 @@
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import { NODEJS_20_DEPRECATION } from './acknowledgements.js';
+import { functionDir, layerDir } from './asset-dirs.js';
+import { Orders } from './orders.js';
+import { WorkersStack } from './workers-stack.js';
+
+/** The example app's main stack: one function per kind of thing cdk-local runs. */
+export class DemoStack extends Stack {
+  /** The table whose name and ARN reach `Hello` as `TABLE_NAME` and `TABLE_ARN`. */
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    Validations.of(this).acknowledge(NODEJS_20_DEPRECATION);
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const table = this.table;
+
+    // Code from an asset directory; a literal, a Ref and a Fn::GetAtt in its environment.
+    const hello = new lambda.Function(this, 'Hello', {
+      runtime: lambda.Runtime.NODEJS_20_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(functionDir('hello')),
+      memorySize: 256,
+      environment: {
+        GREETING: 'Hello',
+        TABLE_NAME: table.tableName,
+        TABLE_ARN: table.tableArn,
+      },
+    });
+    table.grantReadData(hello);
+
+    new lambda.Function(this, 'Inline', {
+      runtime: lambda.Runtime.NODEJS_20_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(
+        "exports.handler = async (event) => { console.log('Inline got', JSON.stringify(event)); return { inline: true, event }; };",
+      ),
+    });
+
+    // TypeScript bundled by the esbuild in node_modules, never by Docker.
+    new NodejsFunction(this, 'Bundled', {
+      entry: fileURLToPath(new URL('../functions/bundled/handler.ts', import.meta.url)),
+      runtime: lambda.Runtime.NODEJS_20_X,
+      bundling: { forceDockerBundling: false },
+    });
+
+    new WorkersStack(this, 'Workers', { table });
+    new Orders(this, 'Orders', { table });
+
+    new lambda.Function(this, 'Python', {
+      runtime: lambda.Runtime.PYTHON_3_12,
+      handler: 'app.handler',
+      code: lambda.Code.fromAsset(functionDir('python')),
+      environment: { GREETING: 'Hola' },
+    });
+
+    const sharedLayer = new lambda.LayerVersion(this, 'SharedLayer', {
+      code: lambda.Code.fromAsset(layerDir('shared')),
+      compatibleRuntimes: [lambda.Runtime.NODEJS_20_X],
+      description: 'greeting-lib, found through NODE_PATH',
+    });
+    new lambda.Function(this, 'WithLayer', {
+      runtime: lambda.Runtime.NODEJS_20_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(functionDir('with-layer')),
+      layers: [sharedLayer],
+    });
+
+    // Functions that fail on purpose, one way each.
+    this.addNodeFunction('Thrower', 'thrower');
+    this.addNodeFunction('Sleeper', 'sleeper', { timeout: Duration.seconds(2) });
+    this.addNodeFunction('Crasher', 'crasher');
+    this.addNodeFunction('Chatty', 'chatty', { timeout: Duration.seconds(30) });
+  }
+
+  private addNodeFunction(id: string, dir: string, props: Partial<lambda.FunctionProps> = {}): lambda.Function {
+    return new lambda.Function(this, id, {
+      runtime: lambda.Runtime.NODEJS_20_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(functionDir(dir)),
+      ...props,
+    });
+  }
+}
