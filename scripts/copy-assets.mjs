@@ -1,5 +1,6 @@
-// Copies the files tsc does not emit (the Python runtime client) next to the compiled code.
-import { cp, readdir } from 'node:fs/promises';
+// Copies the files tsc does not emit (the Python runtime client) next to the compiled code,
+// and makes the command executable: tsc does not, and `npx cdk-local` in this repository runs it as is.
+import { chmod, cp, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -17,3 +18,7 @@ for await (const file of walk(join(root, 'lib'))) {
     await cp(file, join(root, 'dist', relative(root, file)));
   }
 }
+
+await chmod(join(root, 'dist/bin/cdk-local.js'), 0o755).catch((error) => {
+  if (error.code !== 'ENOENT') throw error;
+});
