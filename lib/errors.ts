@@ -27,6 +27,10 @@ export const ErrorCodes = {
   RUNTIME_NOT_FOUND: 'CDKL_RUNTIME_NOT_FOUND',
   /** The emulator could not start an environment (port, sandbox, file system). */
   ENVIRONMENT_FAILED: 'CDKL_ENVIRONMENT_FAILED',
+  /** Every environment the function may have is busy (its reserved concurrency is reached). */
+  TOO_MANY_REQUESTS: 'CDKL_TOO_MANY_REQUESTS',
+  /** The invocation payload is larger than Lambda accepts. */
+  REQUEST_TOO_LARGE: 'CDKL_REQUEST_TOO_LARGE',
   /** The host or environment was used after close(). */
   CLOSED: 'CDKL_CLOSED',
 } as const;

@@ -1,0 +1,13 @@
+export {
+  DEFAULT_INIT_TIMEOUT_MS,
+  ExecutionEnvironment,
+  type CallerResponse,
+  type EnvironmentState,
+  type ExecutionEnvironmentOptions,
+  type InvocationHandle,
+  type InvocationReport,
+  type InvokeRequest,
+} from './execution-environment.js';
+export type { LogRecord, LogSink } from './log-record.js';
+export type { PlatformStatus } from './platform-lines.js';
+export type { AwsCredentials } from './reserved-variables.js';

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import type { FunctionSpec } from '../assembly/index.js';
+import type { RuntimeInfo } from '../runtimes/index.js';
+
+/** The status Lambda reports for an init phase or an invocation. */
+export type PlatformStatus = 'success' | 'error' | 'timeout' | 'failure';
+
+/** The figures of one invocation's REPORT. */
+export interface ReportMetrics {
+  readonly durationMs: number;
+  readonly billedDurationMs: number;
+  readonly memorySizeMb: number;
+  readonly maxMemoryUsedMb: number;
+  readonly initDurationMs?: number;
+}
+
+/** A platform line in both of Lambda's log formats. */
+export interface PlatformLine {
+  /** `platform.start`, `platform.report`, … */
+  readonly type: string;
+  readonly record: Readonly<Record<string, unknown>>;
+  /** The text-format line, or undefined when the text format has no such line. */
+  readonly text?: string;
+}
+
+const ms = (value: number): string => value.toFixed(2);
+
+function statusSuffix(status: PlatformStatus, errorType: string | undefined): string {
+  if (status === 'success') return '';
+  return errorType === undefined ? `\tStatus: ${status}` : `\tStatus: ${status}\tError Type: ${errorType}`;
+}
+
+/** A stable, realistic runtime version ARN for a runtime. */
+function runtimeVersionArn(spec: FunctionSpec, runtime: RuntimeInfo): string {
+  const digest = createHash('sha256').update(runtime.runtimeVersion).digest('hex');
+  return `arn:aws:lambda:${spec.region}::runtime:${digest}`;
+}
+
+/** `INIT_START Runtime Version: …` */
+export function initStartLine(spec: FunctionSpec, runtime: RuntimeInfo, phase: 'init' | 'invoke'): PlatformLine {
+  const arn = runtimeVersionArn(spec, runtime);
+  return {
+    type: 'platform.initStart',
+    record: {
+      initializationType: 'on-demand',
+      phase,
+      runtimeVersion: runtime.runtimeVersion,
+      runtimeVersionArn: arn,
+      functionName: spec.functionName,
+      functionVersion: spec.version,
+      instanceMaxMemory: spec.memorySizeMb * 1024 * 1024,
+    },
+    text: `INIT_START Runtime Version: ${runtime.runtimeVersion}\tRuntime Version ARN: ${arn}`,
+  };
+}
+
+/** `INIT_REPORT …`: Lambda prints it in text only when init did not succeed. */
+export function initReportLine(
+  phase: 'init' | 'invoke',
+  durationMs: number,
+  status: PlatformStatus,
+  errorType?: string,
+): PlatformLine {
+  return {
+    type: 'platform.initReport',
+    record: { initializationType: 'on-demand', phase, status, ...(errorType === undefined ? {} : { errorType }), metrics: { durationMs } },
+    text:
+      status === 'success'
+        ? undefined
+        : `INIT_REPORT Init Duration: ${ms(durationMs)} ms\tPhase: ${phase}${statusSuffix(status, errorType)}`,
+  };
+}
+
+/** `START RequestId: … Version: $LATEST` */
+export function startLine(requestId: string, version: string): PlatformLine {
+  return { type: 'platform.start', record: { requestId, version }, text: `START RequestId: ${requestId} Version: ${version}` };
+}
+
+/** `<time> <requestId> Task timed out after 3.00 seconds` */
+export function timeoutLine(time: Date, requestId: string, timeoutSeconds: number): string {
+  return `${time.toISOString()} ${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
+}
+
+/** `platform.runtimeDone` (JSON format only) and `END RequestId: …` (text format only). */
+export function endLines(requestId: string, status: PlatformStatus, durationMs: number, errorType?: string): PlatformLine[] {
+  return [
+    {
+      type: 'platform.runtimeDone',
+      record: { requestId, status, ...(errorType === undefined ? {} : { errorType }), metrics: { durationMs } },
+    },
+    { type: 'platform.end', record: { requestId }, text: `END RequestId: ${requestId}` },
+  ];
+}
+
+/** `REPORT RequestId: …` with Lambda's field order and trailing tabs. */
+export function reportLine(requestId: string, metrics: ReportMetrics, status: PlatformStatus, errorType?: string): PlatformLine {
+  const fields = [
+    `REPORT RequestId: ${requestId}`,
+    `Duration: ${ms(metrics.durationMs)} ms`,
+    `Billed Duration: ${metrics.billedDurationMs} ms`,
+    `Memory Size: ${metrics.memorySizeMb} MB`,
+    `Max Memory Used: ${metrics.maxMemoryUsedMb} MB`,
+  ];
+  if (metrics.initDurationMs !== undefined) fields.push(`Init Duration: ${ms(metrics.initDurationMs)} ms`);
+  let text = `${fields.join('\t')}\t`;
+  if (status !== 'success') text += statusSuffix(status, errorType).slice(1);
+  return {
+    type: 'platform.report',
+    record: {
+      requestId,
+      status,
+      ...(errorType === undefined ? {} : { errorType }),
+      metrics: {
+        durationMs: metrics.durationMs,
+        billedDurationMs: metrics.billedDurationMs,
+        memorySizeMB: metrics.memorySizeMb,
+        maxMemoryUsedMB: metrics.maxMemoryUsedMb,
+        ...(metrics.initDurationMs === undefined ? {} : { initDurationMs: metrics.initDurationMs }),
+      },
+    },
+    text,
+  };
+}

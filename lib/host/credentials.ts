@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { AwsCredentials } from '../environment/index.js';
+
+/** Options of {@link resolveCredentials}. */
+export interface ResolveCredentialsOptions {
+  /** A profile named on the command line; beats the environment. */
+  readonly profile?: string;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+type IniSections = Map<string, Map<string, string>>;
+
+function parseIni(text: string): IniSections {
+  const sections: IniSections = new Map();
+  let current: Map<string, string> | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header?.[1] !== undefined) {
+      current = new Map();
+      sections.set(header[1].trim(), current);
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq > 0 && current !== undefined) current.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  }
+  return sections;
+}
+
+async function readIni(path: string): Promise<IniSections> {
+  try {
+    return parseIni(await readFile(path, 'utf8'));
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * The user's own AWS credentials, found where the AWS SDK looks for static ones: a
+ * profile named with `--profile`, else `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, else
+ * the profile `AWS_PROFILE` (or `default`) in the shared credentials and config files.
+ * Undefined when there are none: the function then runs without credentials.
+ */
+export async function resolveCredentials(options: ResolveCredentialsOptions = {}): Promise<AwsCredentials | undefined> {
+  const env = options.env ?? process.env;
+  if (options.profile === undefined && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    return {
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    };
+  }
+  const profile = options.profile ?? env.AWS_PROFILE ?? 'default';
+  const credentialsFile = env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials');
+  const configFile = env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config');
+  const [credentials, config] = await Promise.all([readIni(credentialsFile), readIni(configFile)]);
+  const section = credentials.get(profile) ?? config.get(profile === 'default' ? 'default' : `profile ${profile}`);
+  const accessKeyId = section?.get('aws_access_key_id');
+  const secretAccessKey = section?.get('aws_secret_access_key');
+  if (accessKeyId === undefined || secretAccessKey === undefined) return undefined;
+  const sessionToken = section?.get('aws_session_token');
+  return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
+}

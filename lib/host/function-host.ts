@@ -1,0 +1,186 @@
+import type { FunctionSpec } from '../assembly/index.js';
+import { prepareCode, prepareLayers } from '../assembly/index.js';
+import {
+  ExecutionEnvironment,
+  type AwsCredentials,
+  type InvocationHandle,
+  type InvokeRequest,
+  type LogSink,
+} from '../environment/index.js';
+import { CdkLocalError, ErrorCodes } from '../errors.js';
+
+/** Lambda's limit on a synchronous invocation's payload. */
+export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
+
+/** Options of {@link FunctionHost}. */
+export interface FunctionHostOptions {
+  readonly spec: FunctionSpec;
+  /** Where unpacked code and merged layers are kept. */
+  readonly cacheDirectory: string;
+  /** The function's own variables after `--env-vars` overrides. */
+  readonly functionVariables: Readonly<Record<string, string>>;
+  readonly credentials?: AwsCredentials;
+  readonly onLog?: LogSink;
+  readonly onNotice?: (message: string) => void;
+  /**
+   * Most environments at once when the function has no reserved concurrency.
+   * @default 10
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * How long an environment may stay idle before it is shut down; 0 keeps it.
+   * @default 0
+   */
+  readonly idleTimeoutMs?: number;
+}
+
+interface PreparedCode {
+  readonly codeDirectory: string;
+  readonly layersDirectory?: string;
+}
+
+/**
+ * The environments of one function: a warm idle one is reused, a new one is started
+ * up to the function's concurrency, past it the invocation is throttled.
+ */
+export class FunctionHost implements AsyncDisposable {
+  readonly spec: FunctionSpec;
+  readonly #options: FunctionHostOptions;
+  readonly #all = new Set<ExecutionEnvironment>();
+  readonly #idle: ExecutionEnvironment[] = [];
+  readonly #idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
+  #prepared: Promise<PreparedCode> | undefined;
+  #starting = 0;
+  #closing: Promise<void> | undefined;
+  /** Most environments that ever ran at once. */
+  peakEnvironments = 0;
+
+  constructor(options: FunctionHostOptions) {
+    this.spec = options.spec;
+    this.#options = options;
+  }
+
+  /** The concurrency limit: reserved concurrency, else the host default. */
+  get concurrencyLimit(): number {
+    return this.spec.reservedConcurrency ?? this.#options.maxConcurrency ?? 10;
+  }
+
+  /** Environments alive now. */
+  get environmentCount(): number {
+    return this.#all.size;
+  }
+
+  /** Starts an invocation in a free environment; throws TOO_MANY_REQUESTS when none can be had. */
+  async invoke(request: InvokeRequest): Promise<InvocationHandle> {
+    if (this.#closing !== undefined) throw new CdkLocalError(ErrorCodes.CLOSED, `${this.spec.constructPath} is shutting down.`);
+    if (request.payload.length > MAX_SYNC_PAYLOAD_BYTES) {
+      throw new CdkLocalError(
+        ErrorCodes.REQUEST_TOO_LARGE,
+        `The event is ${request.payload.length} bytes; Lambda accepts at most ${MAX_SYNC_PAYLOAD_BYTES} bytes for a synchronous invocation.`,
+      );
+    }
+    const environment = await this.#acquire();
+    let handle: InvocationHandle;
+    try {
+      handle = environment.invoke(request);
+    } catch (error) {
+      this.#release(environment);
+      throw error;
+    }
+    void handle.report.then(
+      () => this.#release(environment),
+      () => this.#release(environment),
+    );
+    return handle;
+  }
+
+  async #acquire(): Promise<ExecutionEnvironment> {
+    const idle = this.#idle.pop();
+    if (idle !== undefined) {
+      clearTimeout(this.#idleTimers.get(idle));
+      this.#idleTimers.delete(idle);
+      return idle;
+    }
+    if (this.#all.size + this.#starting >= this.concurrencyLimit) {
+      throw new CdkLocalError(
+        ErrorCodes.TOO_MANY_REQUESTS,
+        `Rate Exceeded: ${this.spec.constructPath} is already running ${this.concurrencyLimit} invocation(s), its concurrency limit.`,
+      );
+    }
+    this.#starting += 1;
+    try {
+      const prepared = await this.#prepare();
+      const environment = await ExecutionEnvironment.start({
+        spec: this.spec,
+        codeDirectory: prepared.codeDirectory,
+        layersDirectory: prepared.layersDirectory,
+        functionVariables: this.#options.functionVariables,
+        credentials: this.#options.credentials,
+        onLog: this.#options.onLog,
+        onNotice: this.#options.onNotice,
+      });
+      this.#all.add(environment);
+      this.peakEnvironments = Math.max(this.peakEnvironments, this.#all.size);
+      return environment;
+    } finally {
+      this.#starting -= 1;
+    }
+  }
+
+  #release(environment: ExecutionEnvironment): void {
+    if (this.#closing !== undefined || environment.state === 'shutdown') {
+      this.#all.delete(environment);
+      return;
+    }
+    this.#idle.push(environment);
+    const idleTimeoutMs = this.#options.idleTimeoutMs ?? 0;
+    if (idleTimeoutMs > 0) {
+      const timer = setTimeout(() => {
+        const index = this.#idle.indexOf(environment);
+        if (index === -1) return;
+        this.#idle.splice(index, 1);
+        this.#idleTimers.delete(environment);
+        this.#all.delete(environment);
+        void environment.shutdown();
+      }, idleTimeoutMs);
+      timer.unref();
+      this.#idleTimers.set(environment, timer);
+    }
+  }
+
+  #prepare(): Promise<PreparedCode> {
+    this.#prepared ??= (async () => {
+      const [codeDirectory, layers] = await Promise.all([
+        prepareCode(this.spec.code, this.#options.cacheDirectory),
+        prepareLayers(this.spec.layers, this.#options.cacheDirectory),
+      ]);
+      for (const warning of layers.warnings) this.#options.onNotice?.(warning);
+      return { codeDirectory, ...(layers.directory === undefined ? {} : { layersDirectory: layers.directory }) };
+    })();
+    // A failed preparation may succeed next time (a zip being written, say).
+    this.#prepared.catch(() => {
+      this.#prepared = undefined;
+    });
+    return this.#prepared;
+  }
+
+  /** Shuts every environment down; idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      for (const timer of this.#idleTimers.values()) clearTimeout(timer);
+      this.#idleTimers.clear();
+      const environments = [...this.#all];
+      this.#all.clear();
+      this.#idle.length = 0;
+      const results = await Promise.allSettled(environments.map((environment) => environment.shutdown()));
+      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+    })();
+    return this.#closing;
+  }
+
+  /** Same as {@link close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,10 @@
+export { resolveCredentials, type ResolveCredentialsOptions } from './credentials.js';
+export { FunctionHost, MAX_SYNC_PAYLOAD_BYTES, type FunctionHostOptions } from './function-host.js';
+export {
+  LocalLambda,
+  type FromAppOptions,
+  type FunctionError,
+  type InvokeOptions,
+  type InvokeResult,
+  type LocalLambdaOptions,
+} from './local-lambda.js';

@@ -1,0 +1,275 @@
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  checkRunnable,
+  findFunction,
+  loadCloudAssembly,
+  readAssembly,
+  readEnvVarsFile,
+  resolveEnvironmentOverrides,
+  type Assembly,
+  type EnvVarsOverrides,
+  type FunctionSpec,
+} from '../assembly/index.js';
+import type { AwsCredentials, InvocationHandle, InvocationReport, LogRecord, LogSink } from '../environment/index.js';
+import { CdkLocalError, ErrorCodes } from '../errors.js';
+import { resolveCredentials } from './credentials.js';
+import { FunctionHost } from './function-host.js';
+
+/** Options shared by every way of making a {@link LocalLambda}. */
+export interface LocalLambdaOptions {
+  /** A SAM-compatible `--env-vars` file, or its parsed content. */
+  readonly envVars?: string | EnvVarsOverrides;
+  /** Credentials for the functions; by default the user's own, as the AWS SDK finds them. */
+  readonly credentials?: AwsCredentials | 'none';
+  /** The AWS profile to take credentials from. */
+  readonly profile?: string;
+  /** The region of stacks that do not set one. @default AWS_REGION, else us-east-1 */
+  readonly region?: string;
+  /** Receives every log record of every function as it happens. */
+  readonly onLog?: LogSink;
+  /** Receives one-line notices (version mismatches, unresolved variables, layers that cannot be had). */
+  readonly onNotice?: (message: string) => void;
+  /** Where unpacked code and layers are cached. @default a folder under the OS temp dir */
+  readonly cacheDirectory?: string;
+  /** Most environments per function without reserved concurrency. @default 10 */
+  readonly maxConcurrency?: number;
+  /** Shut idle environments down after this long; 0 keeps them. @default 0 */
+  readonly idleTimeoutMs?: number;
+}
+
+/** Options of {@link LocalLambda.fromApp}. */
+export interface FromAppOptions extends LocalLambdaOptions {
+  /** The directory with cdk.json. @default process.cwd() */
+  readonly cwd?: string;
+  /** A cloud assembly directory or a command that synthesizes one, instead of cdk.json's app. */
+  readonly app?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** One invocation as a test asks for it. */
+export interface InvokeOptions {
+  /** The event, serialised as JSON. @default {} */
+  readonly event?: unknown;
+  /** The event bytes as they are (instead of `event`). */
+  readonly payload?: Buffer | string;
+  /** The client context, serialised as JSON. */
+  readonly clientContext?: unknown;
+}
+
+/** A function error, as Lambda returns it. */
+export interface FunctionError {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace?: readonly string[];
+}
+
+/** What one invocation gave. */
+export interface InvokeResult {
+  readonly requestId: string;
+  /** The response parsed as JSON; undefined when it is not JSON (see rawPayload). */
+  readonly payload: unknown;
+  /** The response bytes exactly as the function returned them (or the error document). */
+  readonly rawPayload: Buffer;
+  readonly contentType: string;
+  /** Set when the function failed. */
+  readonly error?: FunctionError;
+  /** The function's own log lines (no START/END/REPORT). */
+  readonly logs: readonly string[];
+  /** Every log record, platform lines included. */
+  readonly records: readonly LogRecord[];
+  readonly report: InvocationReport;
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function toFunctionError(errorType: string, body: Buffer): FunctionError {
+  const parsed = parseJson(body) as { errorType?: unknown; errorMessage?: unknown; trace?: unknown; stackTrace?: unknown } | undefined;
+  const trace = Array.isArray(parsed?.trace) ? parsed.trace : Array.isArray(parsed?.stackTrace) ? parsed.stackTrace : undefined;
+  return {
+    errorType: typeof parsed?.errorType === 'string' ? parsed.errorType : errorType,
+    errorMessage: typeof parsed?.errorMessage === 'string' ? parsed.errorMessage : body.toString('utf8'),
+    ...(trace === undefined ? {} : { trace: trace.map(String) }),
+  };
+}
+
+async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream) chunks.push(chunk);
+  } catch {
+    // A stream cut by a timeout: the caller gets what arrived, then the error.
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The functions of a CDK app, ready to invoke locally: what the CLI does, as a library.
+ * Environments start on first use and stay warm until {@link close}.
+ */
+export class LocalLambda implements AsyncDisposable {
+  /** Every Lambda function of the app. */
+  readonly functions: readonly FunctionSpec[];
+  /** The cloud assembly directory. */
+  readonly assemblyDirectory: string;
+  readonly #options: LocalLambdaOptions;
+  readonly #overrides: EnvVarsOverrides | undefined;
+  readonly #credentials: AwsCredentials | undefined;
+  readonly #hosts = new Map<FunctionSpec, FunctionHost>();
+  readonly #noticed = new Set<string>();
+  #closing: Promise<void> | undefined;
+
+  private constructor(assembly: Assembly, options: LocalLambdaOptions, overrides: EnvVarsOverrides | undefined, credentials: AwsCredentials | undefined) {
+    this.functions = assembly.functions;
+    this.assemblyDirectory = assembly.directory;
+    this.#options = options;
+    this.#overrides = overrides;
+    this.#credentials = credentials;
+    for (const warning of assembly.warnings) this.#notice(warning);
+  }
+
+  /** Reads a synthesized cloud assembly directory (`cdk.out`). */
+  static async fromAssembly(directory: string, options: LocalLambdaOptions = {}): Promise<LocalLambda> {
+    const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    const assembly = await readAssembly(resolve(directory), region === undefined ? {} : { defaultRegion: region });
+    const overrides = typeof options.envVars === 'string' ? await readEnvVarsFile(options.envVars) : options.envVars;
+    const credentials =
+      options.credentials === 'none' ? undefined : (options.credentials ?? (await resolveCredentials(options.profile === undefined ? {} : { profile: options.profile })));
+    return new LocalLambda(assembly, options, overrides, credentials);
+  }
+
+  /**
+   * Synthesizes a CDK app in this process and reads it: pass the `App`, a `Stage`, or a
+   * `Stack` (its whole app is synthesized).
+   */
+  static async fromStack(construct: import('constructs').IConstruct, options: LocalLambdaOptions = {}): Promise<LocalLambda> {
+    const { Stage } = await import('aws-cdk-lib');
+    const stage = Stage.of(construct) ?? (Stage.isStage(construct) ? construct : undefined);
+    if (stage === undefined) {
+      throw new CdkLocalError(ErrorCodes.USAGE, 'LocalLambda.fromStack() needs a construct inside a CDK App or Stage.');
+    }
+    let root: import('aws-cdk-lib').Stage = stage;
+    while (Stage.of(root) !== undefined) root = Stage.of(root)!;
+    return LocalLambda.fromAssembly(root.synth().directory, options);
+  }
+
+  /** Finds the app as the CLI does (`--app`, else cdk.json in `cwd`), synthesizing when needed. */
+  static async fromApp(options: FromAppOptions = {}): Promise<LocalLambda> {
+    const { directory } = await loadCloudAssembly({
+      cwd: options.cwd ?? process.cwd(),
+      ...(options.app === undefined ? {} : { app: options.app }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    return LocalLambda.fromAssembly(directory, options);
+  }
+
+  /** Finds a function by construct path, path without the stack, logical ID, `Stack:LogicalId` or name. */
+  getFunction(name: string): FunctionSpec {
+    return findFunction(this.functions, name);
+  }
+
+  /** Starts an invocation; the caller reads the answer and the report from the handle. */
+  async start(name: string | FunctionSpec, request: { payload: Buffer; clientContext?: string; requestId?: string }): Promise<InvocationHandle> {
+    return this.#host(typeof name === 'string' ? this.getFunction(name) : name).invoke(request);
+  }
+
+  /** Invokes a function and waits for its answer, its logs and its report. */
+  async invoke(name: string | FunctionSpec, options: InvokeOptions = {}): Promise<InvokeResult> {
+    const payload =
+      options.payload === undefined ? Buffer.from(JSON.stringify(options.event ?? {})) : Buffer.from(options.payload);
+    const handle = await this.start(name, {
+      payload,
+      ...(options.clientContext === undefined ? {} : { clientContext: JSON.stringify(options.clientContext) }),
+    });
+    const response = await handle.response;
+    let rawPayload: Buffer;
+    let contentType: string;
+    let error: FunctionError | undefined;
+    if (response.kind === 'function-error') {
+      rawPayload = response.body;
+      contentType = response.contentType;
+      error = toFunctionError(response.errorType, response.body);
+    } else if (response.kind === 'stream') {
+      rawPayload = await collect(response.body);
+      contentType = response.contentType;
+      const completion = await response.completion;
+      if (completion.error !== undefined) error = toFunctionError(completion.error.errorType ?? 'Function.Unknown', completion.error.body);
+    } else {
+      rawPayload = response.body;
+      contentType = response.contentType;
+    }
+    const report = await handle.report;
+    if (error === undefined && report.status === 'timeout') {
+      error = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${report.requestId} Error: Task timed out` };
+    }
+    return {
+      requestId: handle.requestId,
+      payload: parseJson(rawPayload),
+      rawPayload,
+      contentType,
+      ...(error === undefined ? {} : { error }),
+      logs: report.logs.filter((record) => record.type === 'function').map((record) => record.text),
+      records: report.logs,
+      report,
+    };
+  }
+
+  #host(spec: FunctionSpec): FunctionHost {
+    if (this.#closing !== undefined) throw new CdkLocalError(ErrorCodes.CLOSED, 'This LocalLambda was closed.');
+    let host = this.#hosts.get(spec);
+    if (host === undefined) {
+      checkRunnable(spec);
+      for (const variable of spec.unresolvedEnvironment) {
+        this.#notice(
+          `${spec.constructPath}: ${variable.name} is only known at deploy time (${variable.reason}); it is set to '${variable.placeholder}'. Set it with --env-vars.`,
+        );
+      }
+      const overrides = this.#overrides === undefined ? {} : resolveEnvironmentOverrides(spec, this.#overrides);
+      const functionVariables: Record<string, string> = { ...spec.environment };
+      for (const [name, value] of Object.entries(overrides)) {
+        if (value === null) delete functionVariables[name];
+        else functionVariables[name] = value;
+      }
+      host = new FunctionHost({
+        spec,
+        cacheDirectory: this.#options.cacheDirectory ?? join(tmpdir(), 'cdk-local', createHash('sha256').update(this.assemblyDirectory).digest('hex').slice(0, 16)),
+        functionVariables,
+        ...(this.#credentials === undefined ? {} : { credentials: this.#credentials }),
+        ...(this.#options.onLog === undefined ? {} : { onLog: this.#options.onLog }),
+        onNotice: (message) => this.#notice(message),
+        ...(this.#options.maxConcurrency === undefined ? {} : { maxConcurrency: this.#options.maxConcurrency }),
+        ...(this.#options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.#options.idleTimeoutMs }),
+      });
+      this.#hosts.set(spec, host);
+    }
+    return host;
+  }
+
+  #notice(message: string): void {
+    if (this.#noticed.has(message)) return;
+    this.#noticed.add(message);
+    this.#options.onNotice?.(message);
+  }
+
+  /** Shuts every environment down; idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const results = await Promise.allSettled([...this.#hosts.values()].map((host) => host.close()));
+      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+    })();
+    return this.#closing;
+  }
+
+  /** Same as {@link close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

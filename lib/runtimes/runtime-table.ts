@@ -1,0 +1,42 @@
+import { fileURLToPath } from 'node:url';
+
+/** How cdk-local runs a family of Lambda runtimes. */
+export type RuntimeFamily = 'nodejs' | 'python' | 'provided';
+
+/** What cdk-local knows about one runtime identifier. */
+export interface RuntimeInfo {
+  readonly family: RuntimeFamily;
+  /** `nodejs20.x` → '20'; `python3.12` → '3.12'; provided → 'al2023'. */
+  readonly version: string;
+  /** The value of `AWS_EXECUTION_ENV`, unset for `provided.*`. */
+  readonly executionEnv?: string;
+  /** The `Runtime Version` Lambda prints in INIT_START, e.g. `nodejs:20.v15`. */
+  readonly runtimeVersion: string;
+}
+
+/** Runtime identifiers cdk-local runs, as Lambda spells them. */
+export const SUPPORTED_RUNTIMES_TEXT = 'Node.js (nodejsNN.x), Python (python3.x) and custom runtimes (provided.al2, provided.al2023)';
+
+/** Describes a runtime identifier, or undefined when cdk-local cannot run it. */
+export function describeRuntime(runtime: string): RuntimeInfo | undefined {
+  const node = /^nodejs(\d+)\.x$/.exec(runtime);
+  if (node?.[1] !== undefined) {
+    return { family: 'nodejs', version: node[1], executionEnv: `AWS_Lambda_${runtime}`, runtimeVersion: `nodejs:${node[1]}.v1` };
+  }
+  const python = /^python(3\.\d+)$/.exec(runtime);
+  if (python?.[1] !== undefined) {
+    return { family: 'python', version: python[1], executionEnv: `AWS_Lambda_${runtime}`, runtimeVersion: `python:${python[1]}.v1` };
+  }
+  const provided = /^provided(?:\.(al2|al2023))?$/.exec(runtime);
+  if (provided !== null) {
+    const version = provided[1] ?? 'al1';
+    return { family: 'provided', version, runtimeVersion: `provided:${version}.v1` };
+  }
+  return undefined;
+}
+
+/** The Node.js runtime interface client shipped with cdk-local. */
+export const NODE_BOOTSTRAP_PATH = fileURLToPath(new URL('./node/bootstrap.mjs', import.meta.url));
+
+/** The Python runtime interface client shipped with cdk-local. */
+export const PYTHON_BOOTSTRAP_PATH = fileURLToPath(new URL('./python/bootstrap.py', import.meta.url));
