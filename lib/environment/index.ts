@@ -11,3 +11,4 @@ export {
 export type { LogRecord, LogSink } from './log-record.js';
 export type { PlatformStatus } from './platform-lines.js';
 export type { AwsCredentials } from './reserved-variables.js';
+export { isolateTaskRoot } from './task-root.js';

@@ -2,6 +2,7 @@ import type { FunctionSpec } from '../assembly/index.js';
 import { prepareCode, prepareLayers } from '../assembly/index.js';
 import {
   ExecutionEnvironment,
+  isolateTaskRoot,
   type AwsCredentials,
   type InvocationHandle,
   type InvokeRequest,
@@ -155,7 +156,8 @@ export class FunctionHost implements AsyncDisposable {
         prepareLayers(this.spec.layers, this.#options.cacheDirectory),
       ]);
       for (const warning of layers.warnings) this.#options.onNotice?.(warning);
-      return { codeDirectory, ...(layers.directory === undefined ? {} : { layersDirectory: layers.directory }) };
+      const taskRoot = this.spec.runtime?.startsWith('nodejs') === true ? await isolateTaskRoot(codeDirectory, this.#options.cacheDirectory) : codeDirectory;
+      return { codeDirectory: taskRoot, ...(layers.directory === undefined ? {} : { layersDirectory: layers.directory }) };
     })();
     // A failed preparation may succeed next time (a zip being written, say).
     this.#prepared.catch(() => {

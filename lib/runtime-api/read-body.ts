@@ -25,6 +25,8 @@ export async function readBody(stream: AsyncIterable<Buffer>, raw: IncomingMessa
   } catch {
     return { sizeBytes, truncated: true };
   }
-  if (!raw.complete) return { sizeBytes, truncated: true };
+  // A client that closes the connection mid-body makes the iteration above throw; Node
+  // marks a body that ended early as incomplete.
+  if (raw.complete === false && raw.readableAborted) return { sizeBytes, truncated: true };
   return sizeBytes <= limitBytes ? { body: Buffer.concat(chunks, sizeBytes), sizeBytes, truncated: false } : { sizeBytes, truncated: false };
 }

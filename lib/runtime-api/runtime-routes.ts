@@ -31,7 +31,8 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 function trailer(request: FastifyRequest, name: string): string | undefined {
-  const value = request.raw.trailers[lowerCase(name)];
+  // Injected requests (tests) carry no trailers object.
+  const value = (request.raw.trailers as Record<string, string> | undefined)?.[lowerCase(name)];
   return value === undefined || value === '' ? undefined : value;
 }
 
@@ -103,7 +104,7 @@ function streamResponse(request: FastifyRequest, deliver: (response: InvocationR
       return { truncated: true, producedBytes };
     }
     body.end();
-    if (!request.raw.complete) return { truncated: true, producedBytes };
+    if (request.raw.complete === false && request.raw.readableAborted) return { truncated: true, producedBytes };
     const error = trailerError(request);
     return error === undefined ? { truncated: false, producedBytes } : { error, truncated: false, producedBytes };
   })();

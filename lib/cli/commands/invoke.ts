@@ -1,0 +1,78 @@
+import type { CommandModule } from 'yargs';
+import { LocalLambda } from '../../host/index.js';
+import { readEvent } from '../read-event.js';
+import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
+import { withAppOptions, type AppArguments } from './common-options.js';
+
+interface InvokeArguments extends AppArguments {
+  readonly function: string;
+  readonly event?: string;
+  readonly eventJson?: string;
+  readonly envVars?: string;
+}
+
+/** Settles with `promise`, or rejects as soon as `signal` aborts (Ctrl-C). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Exit codes of `invoke`. */
+export const InvokeExitCodes = { success: 0, functionError: 1, cdkLocalError: 2 } as const;
+
+/** Runs one invocation: response on stdout, logs on stderr; returns the exit code. */
+export async function runInvoke(args: InvokeArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
+  const payload = await readEvent({ event: args.event, eventJson: args.eventJson });
+  await using local = await LocalLambda.fromApp({
+    signal,
+    ...(args.app === undefined ? {} : { app: args.app }),
+    ...(args.region === undefined ? {} : { region: args.region }),
+    ...(args.profile === undefined ? {} : { profile: args.profile }),
+    ...(args.envVars === undefined ? {} : { envVars: args.envVars }),
+    onLog: (record) => writeLogRecord(streams, record),
+    onNotice: (message) => writeNotice(streams, message),
+  });
+  const spec = local.getFunction(args.function);
+  const handle = await local.start(spec, { payload });
+  const response = await untilAborted(handle.response, signal);
+  let failed = response.kind === 'function-error';
+  if (response.kind === 'stream') {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) streams.stdout.write(chunk);
+    const completion = await response.completion;
+    if (completion.error !== undefined) {
+      failed = true;
+      streams.stdout.write(completion.error.body);
+    }
+  } else {
+    streams.stdout.write(response.body);
+  }
+  if (streams.stdout.isTTY === true) streams.stdout.write('\n');
+  const report = await untilAborted(handle.report, signal);
+  if (report.status !== 'success') failed = true;
+  return failed ? InvokeExitCodes.functionError : InvokeExitCodes.success;
+}
+
+/** `cdk-local invoke FUNCTION`. */
+export function invokeCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, InvokeArguments> {
+  return {
+    command: 'invoke <function>',
+    describe: 'Run one function once and print its response',
+    builder: (yargs) =>
+      withAppOptions(yargs)
+        .positional('function', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Construct path, path without the stack, logical ID, Stack:LogicalId or function name',
+        })
+        .option('event', { alias: 'e', type: 'string', describe: "A JSON file with the event, or '-' for stdin (default: {})" })
+        .option('event-json', { type: 'string', describe: 'The event as inline JSON' })
+        .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' }) as never,
+    handler: async (args) => {
+      setExitCode(await runInvoke(args, streams, signal));
+    },
+  };
+}

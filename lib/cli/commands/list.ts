@@ -1,0 +1,74 @@
+import type { CommandModule } from 'yargs';
+import type { FunctionSpec } from '../../assembly/index.js';
+import { LocalLambda } from '../../host/index.js';
+import { writeNotice, type CliStreams } from '../output.js';
+import { withAppOptions, type AppArguments } from './common-options.js';
+
+interface ListArguments extends AppArguments {
+  readonly json: boolean;
+}
+
+/** One row of `cdk-local list --json`. */
+export interface FunctionListing {
+  readonly path: string;
+  readonly logicalId: string;
+  readonly stack: string;
+  readonly functionName: string;
+  readonly runtime: string | null;
+  readonly handler: string | null;
+  readonly memorySize: number;
+  readonly timeout: number;
+}
+
+function toListing(spec: FunctionSpec): FunctionListing {
+  return {
+    path: spec.constructPath,
+    logicalId: spec.logicalId,
+    stack: spec.stackDisplayName,
+    functionName: spec.functionName,
+    runtime: spec.runtime ?? (spec.code.kind === 'image' ? 'image' : null),
+    handler: spec.handler ?? null,
+    memorySize: spec.memorySizeMb,
+    timeout: spec.timeoutSeconds,
+  };
+}
+
+function formatTable(rows: readonly FunctionListing[]): string {
+  const header = ['PATH', 'LOGICAL ID', 'RUNTIME', 'HANDLER', 'MEMORY', 'TIMEOUT'];
+  const cells = rows.map((row) => [row.path, row.logicalId, row.runtime ?? '-', row.handler ?? '-', `${row.memorySize} MB`, `${row.timeout} s`]);
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => cell[column]!.length)));
+  const line = (cell: string[]): string => cell.map((value, column) => value.padEnd(widths[column]!)).join('  ').trimEnd();
+  return [line(header), ...cells.map(line)].join('\n');
+}
+
+/** Prints the app's functions; returns the exit code. */
+export async function runList(args: ListArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
+  await using local = await LocalLambda.fromApp({
+    signal,
+    credentials: 'none',
+    ...(args.app === undefined ? {} : { app: args.app }),
+    ...(args.region === undefined ? {} : { region: args.region }),
+    onNotice: (message) => writeNotice(streams, message),
+  });
+  const rows = local.functions.map(toListing);
+  if (args.json) {
+    streams.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else if (rows.length === 0) {
+    streams.stderr.write('The app has no Lambda functions.\n');
+  } else {
+    streams.stdout.write(`${formatTable(rows)}\n`);
+  }
+  return 0;
+}
+
+/** `cdk-local list`. */
+export function listCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, ListArguments> {
+  return {
+    command: 'list',
+    describe: 'List every Lambda function of the app',
+    builder: (yargs) => withAppOptions(yargs).option('json', { type: 'boolean', default: false, describe: 'Print a JSON array' }) as never,
+    handler: async (args) => {
+      setExitCode(await runList(args, streams, signal));
+    },
+  };
+}

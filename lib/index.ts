@@ -1,0 +1,15 @@
+/**
+ * cdk-local: run the Lambda functions of a CDK app locally, before deploy, without Docker.
+ * The public library API.
+ */
+export { CdkLocalError, ErrorCodes, isCdkLocalError, type ErrorCode } from './errors.js';
+export {
+  LocalLambda,
+  type FromAppOptions,
+  type FunctionError,
+  type InvokeOptions,
+  type InvokeResult,
+  type LocalLambdaOptions,
+} from './host/index.js';
+export type { FunctionSpec, CodeLocation, LayerSpec, LoggingSpec, FunctionUrlSpec, UnresolvedVariable } from './assembly/function-spec.js';
+export type { AwsCredentials, CallerResponse, InvocationHandle, InvocationReport, LogRecord } from './environment/index.js';
