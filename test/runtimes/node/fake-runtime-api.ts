@@ -13,6 +13,8 @@ export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
+  /** When it arrived (performance.now()). */
+  readonly arrivedAt: number;
   /** The client's port: the same one for every request on one keep-alive socket. */
   readonly remotePort: number;
   /** Body chunks in arrival order. */
@@ -48,7 +50,8 @@ export class FakeRuntimeApi {
   readonly #queue: InvocationSpec[] = [];
   readonly #parked: ServerResponse[] = [];
   readonly #gates = new Map<string, ServerResponse[]>();
-  readonly #released = new Set<string>();
+  readonly #released = new Map<string, number>();
+  readonly #gatesAsked = new Set<string>();
   readonly #server: Server;
 
   private constructor(server: Server) {
@@ -80,9 +83,19 @@ export class FakeRuntimeApi {
 
   /** Lets fixtures waiting on /test/gate/<name> go on. */
   release(name: string): void {
-    this.#released.add(name);
+    this.#released.set(name, performance.now());
     for (const response of this.#gates.get(name) ?? []) response.end('go');
     this.#gates.delete(name);
+  }
+
+  /** Resolves once a fixture waits at the gate `name`. */
+  waitForGate(name: string): Promise<true> {
+    return this.waitFor(() => (this.#gatesAsked.has(name) ? true : undefined), `a request to the gate ${name}`);
+  }
+
+  /** When the gate `name` was opened (performance.now()). */
+  releasedAt(name: string): number | undefined {
+    return this.#released.get(name);
   }
 
   /** Resolves with `probe()`'s first defined value, re-checked on every request event. */
@@ -162,14 +175,17 @@ export class FakeRuntimeApi {
     const path = request.url ?? '';
     const gate = /^\/test\/gate\/(.+)$/.exec(path);
     if (gate?.[1] !== undefined) {
+      this.#gatesAsked.add(gate[1]);
       if (this.#released.has(gate[1])) response.end('go');
       else this.#gates.set(gate[1], [...(this.#gates.get(gate[1]) ?? []), response]);
+      this.#changed();
       return;
     }
     const recorded: RecordedRequest = {
       method: request.method ?? '',
       path,
       headers: request.headers,
+      arrivedAt: performance.now(),
       remotePort: request.socket.remotePort ?? 0,
       chunks: [],
       chunkTimes: [],
