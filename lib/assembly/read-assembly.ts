@@ -1,0 +1,151 @@
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { CdkLocalError, ErrorCodes } from '../errors.js';
+import { AppIndex } from './app-index.js';
+import { AssetIndex, readAssetIndex } from './asset-index.js';
+import { isRecord, toCfnTemplate, type CfnTemplate } from './cfn-template.js';
+import { buildFunctionSpec } from './build-function-spec.js';
+import type { FunctionSpec } from './function-spec.js';
+import { readFunctionUrls } from './function-urls.js';
+import { generatePhysicalName } from './physical-name.js';
+import { readManifestTree } from './read-manifest-tree.js';
+import { partitionOf, type StackEnvironment } from './stack-environment.js';
+import { TemplateScope } from './template-scope.js';
+
+/** Options of {@link readAssembly}. */
+export interface ReadAssemblyOptions {
+  /**
+   * Region of stacks whose environment is `unknown-region` (environment-agnostic); pass
+   * the user's `AWS_REGION`, which is where such a stack would be deployed.
+   * @default 'us-east-1'
+   */
+  readonly defaultRegion?: string;
+  /**
+   * Account of stacks whose environment is `unknown-account`.
+   * @default '123456789012'
+   */
+  readonly defaultAccount?: string;
+}
+
+/** The Lambda functions of a cloud assembly. */
+export interface Assembly {
+  /** Absolute path of the cloud assembly directory. */
+  readonly directory: string;
+  /** Every `AWS::Lambda::Function` of every stack, nested stack and stage, in manifest and template order. */
+  readonly functions: readonly FunctionSpec[];
+  /** What could not be made sense of (a missing nested template, an unresolvable layer), one sentence each. */
+  readonly warnings: readonly string[];
+}
+
+const DEFAULT_REGION = 'us-east-1';
+const DEFAULT_ACCOUNT = '123456789012';
+
+/**
+ * Reads a synthesized cloud assembly (`cdk.out`) into the specs of its Lambda functions.
+ * Reads JSON only (manifests, templates, asset manifests): no CDK code is loaded and no
+ * zip is opened, so it stays fast for apps with hundreds of functions.
+ */
+export async function readAssembly(directory: string, options: ReadAssemblyOptions = {}): Promise<Assembly> {
+  const root = resolve(directory);
+  const warnings: string[] = [];
+  const tree = await readManifestTree(root, warnings);
+  const assetIndexes = new Map<string, AssetIndex>(
+    await Promise.all(
+      tree.assemblies.map(
+        async (assembly) => [assembly.directory, await readAssetIndex(assembly.directory, assembly.assetManifestFiles, warnings)] as const,
+      ),
+    ),
+  );
+  const templates = await Promise.all(tree.stacks.map((stack) => readTemplate(stack.templatePath, true)));
+  const app = new AppIndex();
+  const scopes = tree.stacks.map((stack, index) => {
+    const region = stack.region ?? options.defaultRegion ?? DEFAULT_REGION;
+    const environment: StackEnvironment = {
+      stackName: stack.stackName,
+      topStackName: stack.stackName,
+      displayName: stack.displayName,
+      artifactId: stack.artifactId,
+      region,
+      accountId: stack.account ?? options.defaultAccount ?? DEFAULT_ACCOUNT,
+      ...partitionOf(region),
+      assemblyDirectory: stack.assemblyDirectory,
+    };
+    const assets = assetIndexes.get(stack.assemblyDirectory) ?? new AssetIndex();
+    const scope = new TemplateScope(templates[index] ?? toCfnTemplate({}), environment, assets, app);
+    app.register(scope);
+    return scope;
+  });
+  await Promise.all(scopes.map((scope) => loadNestedStacks(scope, app, warnings)));
+  const functions: FunctionSpec[] = [];
+  for (const scope of scopes) collectFunctions(scope, functions, warnings);
+  return { directory: root, functions, warnings };
+}
+
+async function readTemplate(path: string, required: boolean): Promise<CfnTemplate | undefined> {
+  try {
+    return toCfnTemplate(JSON.parse(await readFile(path, 'utf8')));
+  } catch (error) {
+    if (!required) return undefined;
+    throw new CdkLocalError(
+      ErrorCodes.ASSEMBLY_INVALID,
+      `The template ${path} could not be read (${(error as Error).message}): synthesize the app again.`,
+      { cause: error },
+    );
+  }
+}
+
+/** Finds, reads and registers the templates of the nested stacks of a template, recursively. */
+async function loadNestedStacks(scope: TemplateScope, app: AppIndex, warnings: string[]): Promise<void> {
+  const nestedStacks = Object.entries(scope.template.Resources).filter(
+    ([logicalId, resource]) => resource.Type === 'AWS::CloudFormation::Stack' && scope.resourceExists(logicalId),
+  );
+  await Promise.all(
+    nestedStacks.map(async ([logicalId, resource]) => {
+      const path = nestedTemplatePath(scope, logicalId);
+      const template = path === undefined ? undefined : await readTemplate(path, false);
+      if (template === undefined) {
+        warnings.push(
+          `The template of nested stack ${scope.constructPath(logicalId)} is not in the cloud assembly; its functions are left out.`,
+        );
+        return;
+      }
+      const parameters = resource.Properties?.['Parameters'];
+      const nested = new TemplateScope(
+        template,
+        {
+          ...scope.environment,
+          stackName: generatePhysicalName(scope.environment.stackName, logicalId, { maxLength: 128 }),
+        },
+        scope.assets,
+        app,
+        { scope, parameters: isRecord(parameters) ? parameters : {} },
+      );
+      app.register(nested);
+      scope.nestedScopes.set(logicalId, nested);
+      await loadNestedStacks(nested, app, warnings);
+    }),
+  );
+}
+
+/** The template of a nested stack: from `aws:asset:path` metadata, else the asset whose object key ends its TemplateURL. */
+function nestedTemplatePath(scope: TemplateScope, logicalId: string): string | undefined {
+  const resource = scope.template.Resources[logicalId];
+  const assetPath = resource?.Metadata?.['aws:asset:path'];
+  if (typeof assetPath === 'string') return resolve(scope.environment.assemblyDirectory, assetPath);
+  const templateUrl = resource?.Properties?.['TemplateURL'];
+  if (templateUrl === undefined) return undefined;
+  const objectKey = basename(scope.resolveString(templateUrl, []));
+  return scope.assets.findByObjectKey(objectKey)?.path;
+}
+
+function collectFunctions(scope: TemplateScope, functions: FunctionSpec[], warnings: string[]): void {
+  const functionUrls = readFunctionUrls(scope);
+  for (const [logicalId, resource] of Object.entries(scope.template.Resources)) {
+    if (resource.Type === 'AWS::Lambda::Function' && scope.resourceExists(logicalId)) {
+      functions.push(Object.freeze(buildFunctionSpec(scope, logicalId, { functionUrls, warnings })));
+    } else if (resource.Type === 'AWS::CloudFormation::Stack') {
+      const nested = scope.nestedScopes.get(logicalId);
+      if (nested !== undefined) collectFunctions(nested, functions, warnings);
+    }
+  }
+}

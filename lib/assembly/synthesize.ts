@@ -1,0 +1,163 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { CdkLocalError, ErrorCodes } from '../errors.js';
+import { isAssemblyFresh } from './assembly-freshness.js';
+import { isRecord } from './cfn-template.js';
+
+/** Options of {@link loadCloudAssembly}. */
+export interface LoadCloudAssemblyOptions {
+  /** The directory cdk-local runs in; cdk.json is looked for here. */
+  readonly cwd: string;
+  /**
+   * A cloud assembly directory (one with a manifest.json), or a command that runs the
+   * CDK app. @default the `app` of cdk.json
+   */
+  readonly app?: string;
+  /** Where the app writes its assembly. @default the `output` of cdk.json, else `cdk.out` */
+  readonly output?: string;
+  /** Stops a running synth. */
+  readonly signal?: AbortSignal;
+  /** Context values on top of cdk.json and cdk.context.json (like `cdk -c key=value`). */
+  readonly context?: Readonly<Record<string, string>>;
+}
+
+/** What {@link loadCloudAssembly} found. */
+export interface LoadCloudAssemblyResult {
+  /** Absolute path of the cloud assembly directory. */
+  readonly directory: string;
+  /** True when the app was run; false when an assembly was used as it was. */
+  readonly synthesized: boolean;
+}
+
+// The CDK CLI runs apps with these on, so that templates carry construct paths and asset paths.
+const REQUIRED_CONTEXT = {
+  'aws:cdk:enable-path-metadata': true,
+  'aws:cdk:enable-asset-metadata': true,
+  'aws:cdk:disable-version-reporting': true,
+};
+const FORCE_KILL_AFTER_MS = 5000;
+
+/**
+ * Finds the cloud assembly of a CDK app the way the CDK CLI does: `app` may be an
+ * assembly directory (used as is) or a command; without it, cdk.json's `app` is run.
+ * An existing assembly newer than every file of the project is reused without running
+ * the app. The app is run through the shell (cdk.json's `app` is a shell command) with
+ * `CDK_OUTDIR`, `CDK_CONTEXT_JSON` and `CDK_DEFAULT_REGION`/`CDK_DEFAULT_ACCOUNT` set.
+ * Throws {@link ErrorCodes.NO_APP} without an app and {@link ErrorCodes.SYNTH_FAILED}
+ * when it fails (the error's cause carries the app's full stderr).
+ */
+export async function loadCloudAssembly(options: LoadCloudAssemblyOptions): Promise<LoadCloudAssemblyResult> {
+  const cwd = resolve(options.cwd);
+  if (options.app !== undefined) {
+    const candidate = resolve(cwd, options.app);
+    if (await isFile(join(candidate, 'manifest.json'))) return { directory: candidate, synthesized: false };
+    if (await isDirectory(candidate)) {
+      throw new CdkLocalError(
+        ErrorCodes.ASSEMBLY_INVALID,
+        `${candidate} is not a cloud assembly (it has no manifest.json): run 'cdk synth' first or pass the command that runs your app as --app.`,
+      );
+    }
+  }
+  const cdkJson = await readJsonObject(join(cwd, 'cdk.json'));
+  const app = options.app ?? (typeof cdkJson?.['app'] === 'string' ? cdkJson['app'] : undefined);
+  if (app === undefined) {
+    throw new CdkLocalError(
+      ErrorCodes.NO_APP,
+      cdkJson === undefined
+        ? `No cdk.json in ${cwd} and no --app: run cdk-local from your CDK app's directory or pass --app <cdk.out or command>.`
+        : `The cdk.json in ${cwd} has no "app" and no --app was given: add the command that runs your app or pass --app <cdk.out or command>.`,
+    );
+  }
+  const configuredOutput = typeof cdkJson?.['output'] === 'string' ? cdkJson['output'] : undefined;
+  const output = resolve(cwd, options.output ?? configuredOutput ?? 'cdk.out');
+  const hasExtraContext = options.context !== undefined && Object.keys(options.context).length > 0;
+  if (!hasExtraContext && (await isAssemblyFresh(output, cwd))) return { directory: output, synthesized: false };
+
+  const context = {
+    ...(isRecord(cdkJson?.['context']) ? cdkJson['context'] : {}),
+    ...((await readJsonObject(join(cwd, 'cdk.context.json'))) ?? {}),
+    ...options.context,
+    ...REQUIRED_CONTEXT,
+  };
+  const result = await execa(app, {
+    shell: true,
+    cwd,
+    env: {
+      CDK_OUTDIR: output,
+      CDK_CONTEXT_JSON: JSON.stringify(context),
+      CDK_DEFAULT_REGION: process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
+      CDK_DEFAULT_ACCOUNT: process.env['CDK_DEFAULT_ACCOUNT'] ?? '123456789012',
+    },
+    stdin: 'ignore',
+    reject: false,
+    cleanup: true,
+    forceKillAfterDelay: FORCE_KILL_AFTER_MS,
+    ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
+  });
+  if (result.isCanceled) throw options.signal?.reason ?? new Error('The synth was cancelled.');
+  if (result.failed) {
+    const how = result.exitCode === undefined ? `killed by ${result.signal ?? 'a signal'}` : `exit code ${result.exitCode}`;
+    throw new CdkLocalError(
+      ErrorCodes.SYNTH_FAILED,
+      `The CDK app failed to synthesize (${how}): ${lastMeaningfulLine(result.stderr) ?? lastMeaningfulLine(result.stdout) ?? 'it printed nothing'}`,
+      { cause: new Error(result.stderr === '' ? result.stdout : result.stderr) },
+    );
+  }
+  if (!(await isFile(join(output, 'manifest.json')))) {
+    throw new CdkLocalError(
+      ErrorCodes.SYNTH_FAILED,
+      `The CDK app ran but wrote no cloud assembly to ${output}: make sure it creates an App and calls app.synth().`,
+      { cause: new Error(result.stderr) },
+    );
+  }
+  return { directory: output, synthesized: true };
+}
+
+/**
+ * The line of an app's error output that says what went wrong: the last one that is not
+ * blank, a stack frame, Node's version banner, or the source excerpt Node prints above
+ * an uncaught error.
+ */
+function lastMeaningfulLine(output: string): string | undefined {
+  const lines = output
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(
+      (line) =>
+        line !== '' &&
+        !line.startsWith('at ') &&
+        !/^\^+$/.test(line) &&
+        !/^Node\.js v\d/.test(line) &&
+        !/^\.\.\.|^\{$|^\}$/.test(line) &&
+        !/^[^\s]+:\d+$/.test(line),
+    );
+  // An uncaught error's own line ("Error: ...", "ValidationError: ...") beats what Node prints after it.
+  return lines.findLast((line) => /^[\w.$]*(Error|Exception)\b[^:]*:/.test(line)) ?? lines.at(-1);
+}
+
+async function readJsonObject(path: string): Promise<Record<string, unknown> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const json: unknown = JSON.parse(text);
+    if (isRecord(json)) return json;
+  } catch (error) {
+    throw new CdkLocalError(ErrorCodes.NO_APP, `${path} is not valid JSON (${(error as Error).message}): fix it or pass --app.`, {
+      cause: error,
+    });
+  }
+  throw new CdkLocalError(ErrorCodes.NO_APP, `${path} must hold a JSON object: fix it or pass --app.`);
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFile() === true;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
+}
