@@ -313,7 +313,7 @@ export class TemplateScope {
     let elementType = type;
     if (type.startsWith(SSM_PARAMETER_TYPE)) {
       elementType = type.slice(SSM_PARAMETER_TYPE.length, -1);
-      value = this.ssmParameterValue(stringifyResolved(value), `Ref ${name}`, reasons);
+      value = this.ssmParameterValue(stringifyResolved(value), reasons);
     }
     if (elementType === 'CommaDelimitedList' || elementType.startsWith('List<')) {
       return Array.isArray(value) ? value : stringifyResolved(value).split(',');
@@ -321,11 +321,11 @@ export class TemplateScope {
     return value;
   }
 
-  private ssmParameterValue(parameterName: string, expression: string, reasons: string[]): ResolvedValue {
+  private ssmParameterValue(parameterName: string, reasons: string[]): ResolvedValue {
     const source = this.app.findSsmParameter(parameterName);
     if (source !== undefined) return this.app.resolveSource(`SSM parameter ${parameterName}`, source, reasons);
     if (/^\/cdk-bootstrap\/[^/]+\/version$/.test(parameterName)) return CDK_BOOTSTRAP_VERSION;
-    reasons.push(`${expression}: SSM parameter ${parameterName} is read at deploy`);
+    reasons.push(`SSM parameter ${parameterName}: read at deploy`);
     if (parameterName.startsWith('/aws/service/') && parameterName.includes('ami')) {
       return `ami-${stableCharacters(parameterName, 17, Alphabets.HEX)}`;
     }
@@ -335,7 +335,7 @@ export class TemplateScope {
   private resolveDynamicReferences(text: string, reasons: string[]): string {
     return text.replace(/\{\{resolve:([a-z-]+):([^}]*)\}\}/g, (match, service: string, reference: string) => {
       if (service === 'ssm') {
-        return stringifyResolved(this.ssmParameterValue(reference.replace(/:\d+$/, ''), match, reasons));
+        return stringifyResolved(this.ssmParameterValue(reference.replace(/:\d+$/, ''), reasons));
       }
       reasons.push(`${match}: resolved at deploy`);
       return opaquePlaceholder(`${service}-${reference.split(':')[0] ?? ''}`);
