@@ -7,9 +7,9 @@ import { startBootstrap } from './start-bootstrap.js';
 const ISO_TIME = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
 
 /** Runs handlers.logs once and returns the stdout lines written by the end of it. */
-async function logLines(t: TestContext, env: Record<string, string>): Promise<{ requestId: string; lines: string[] }> {
+async function logLines(t: TestContext, env: Record<string, string>, tenantId?: string): Promise<{ requestId: string; lines: string[] }> {
   const run = await startBootstrap(t, { codeDir: 'console', handler: 'handlers.logs', env });
-  const requestId = run.api.enqueue();
+  const requestId = run.api.enqueue(tenantId === undefined ? {} : { tenantId });
   await run.api.waitForOutcome(requestId);
   await run.waitForLine(/^raw stdout write$/);
   return { requestId, lines: run.stdoutLines };
@@ -19,6 +19,7 @@ interface JsonRecord {
   timestamp: string;
   level: string;
   requestId?: string;
+  tenantId?: string;
   message?: unknown;
   errorType?: string;
   errorMessage?: string;
@@ -58,7 +59,7 @@ describe('console in the text format', () => {
 
 describe('console in the JSON format', () => {
   test('writes one JSON object per line', async (t) => {
-    const { requestId, lines } = await logLines(t, { AWS_LAMBDA_LOG_FORMAT: 'JSON' });
+    const { requestId, lines } = await logLines(t, { AWS_LAMBDA_LOG_FORMAT: 'JSON' }, 'tenant-7');
     const records = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as JsonRecord);
     const find = (message: unknown): JsonRecord | undefined =>
       records.find((record) => JSON.stringify(record.message) === JSON.stringify(message));
@@ -70,6 +71,7 @@ describe('console in the JSON format', () => {
       timestamp: find('formatted text and 42')?.timestamp,
       level: 'INFO',
       requestId,
+      tenantId: 'tenant-7',
       message: 'formatted text and 42',
     });
     assert.equal(find('line one\nline two')?.level, 'INFO');

@@ -15,6 +15,7 @@ interface SeenContext {
   remainingTimeInMillis: number;
   clientContext: unknown;
   identity: unknown;
+  tenantId: string | null;
   callbackWaitsForEmptyEventLoop: boolean | null;
   succeed: string;
   traceId: string | null;
@@ -32,6 +33,7 @@ describe('context', () => {
       traceId: TRACE_ID,
       clientContext: '{"client":{"installation_id":"abc"},"custom":{"tier":"gold"}}',
       cognitoIdentity: '{"cognitoIdentityId":"eu-west-1:1234","cognitoIdentityPoolId":"eu-west-1:pool"}',
+      tenantId: 'tenant-7',
     });
     const seen = JSON.parse(bodyText(await run.api.waitForOutcome(first))) as SeenContext;
     assert.equal(seen.awsRequestId, first);
@@ -44,6 +46,7 @@ describe('context', () => {
     assert.ok(seen.remainingTimeInMillis > 50_000 && seen.remainingTimeInMillis <= 60_000, `remaining ${seen.remainingTimeInMillis} ms`);
     assert.deepEqual(seen.clientContext, { client: { installation_id: 'abc' }, custom: { tier: 'gold' } });
     assert.deepEqual(seen.identity, { cognitoIdentityId: 'eu-west-1:1234', cognitoIdentityPoolId: 'eu-west-1:pool' });
+    assert.equal(seen.tenantId, 'tenant-7');
     assert.equal(seen.callbackWaitsForEmptyEventLoop, true);
     assert.equal(seen.succeed, 'function');
     assert.equal(seen.traceId, TRACE_ID);
@@ -53,6 +56,7 @@ describe('context', () => {
     assert.equal(next.awsRequestId, second);
     assert.equal(next.traceId, null, '_X_AMZN_TRACE_ID must not outlive its invocation');
     assert.equal(next.clientContext, null);
+    assert.equal(next.tenantId, null);
   });
 
   test('on Node.js 24 the context has no callback members', async (t) => {

@@ -35,6 +35,7 @@ export interface InvocationSpec {
   readonly traceId?: string;
   readonly clientContext?: string;
   readonly cognitoIdentity?: string;
+  readonly tenantId?: string;
 }
 
 const DEFAULT_WAIT_MS = 10_000;
@@ -167,6 +168,7 @@ export class FakeRuntimeApi {
     if (spec.traceId !== undefined) headers['Lambda-Runtime-Trace-Id'] = spec.traceId;
     if (spec.clientContext !== undefined) headers['Lambda-Runtime-Client-Context'] = spec.clientContext;
     if (spec.cognitoIdentity !== undefined) headers['Lambda-Runtime-Cognito-Identity'] = spec.cognitoIdentity;
+    if (spec.tenantId !== undefined) headers['Lambda-Runtime-Aws-Tenant-Id'] = spec.tenantId;
     response.writeHead(200, headers);
     response.end(spec.payload ?? '{}');
   }
