@@ -45,11 +45,11 @@ export class RuntimeClient {
    * @param {string} hostPort `AWS_LAMBDA_RUNTIME_API`: `host:port`, no scheme.
    */
   constructor(hostPort) {
-    const colon = hostPort.lastIndexOf(':');
+    const { hostname, port } = new URL(`http://${hostPort}`);
     /** @readonly */
-    this.hostname = hostPort.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+    this.hostname = hostname.replace(/^\[(.*)\]$/, '$1');
     /** @readonly */
-    this.port = parseInt(hostPort.slice(colon + 1), 10);
+    this.port = port === '' ? 80 : parseInt(port, 10);
     /** @readonly */
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   }

@@ -204,7 +204,7 @@ export class Runtime {
 
     try {
       this.#setErrorCallbacks(invocation.requestId, stream);
-      setBeforeExit(() => this.scheduleIteration());
+      if (!this.callbacksRemoved) setBeforeExit(() => this.scheduleIteration());
       const context = buildContext(base, invocation, this.env);
       const result = this.handler(JSON.parse(next.body), stream.responseStream, context);
       if (!isPromise(result)) {
