@@ -79,7 +79,12 @@ function closestFunctions(functions: readonly FunctionSpec[], lower: string): st
     scored.push({ path: spec.constructPath, score });
   }
   scored.sort((a, b) => a.score - b.score || a.path.localeCompare(b.path));
-  return scored.slice(0, MAX_SUGGESTIONS).map((entry) => entry.path);
+  // Only names about as close as the closest: one clear typo should not drag in the rest.
+  const best = scored[0]?.score ?? 0;
+  return scored
+    .filter((entry) => entry.score <= best + 1)
+    .slice(0, MAX_SUGGESTIONS)
+    .map((entry) => entry.path);
 }
 
 /** Levenshtein distance: insertions, deletions and substitutions. */
