@@ -9,7 +9,7 @@
 // ends (code 0) when a Node.js 24+ handler leaves nothing running and never answers.
 import { installAwsLambdaGlobal } from './awslambda-global.mjs';
 import { installBeforeExit } from './before-exit.mjs';
-import { logError, patchConsole } from './console-patch.mjs';
+import { logError, patchConsole, writeOutputSynchronously } from './console-patch.mjs';
 import { CallbackHandlerDeprecated, UnhandledPromiseRejection, toRapidResponse } from './errors.mjs';
 import { loadHandler } from './handler-loader.mjs';
 import { RuntimeClient } from './runtime-client.mjs';
@@ -38,6 +38,7 @@ async function main() {
     process.stderr.write('cdk-local Node.js runtime: AWS_LAMBDA_RUNTIME_API is not set\n');
     process.exit(1);
   }
+  writeOutputSynchronously();
   patchConsole(env);
   const client = new RuntimeClient(runtimeApi);
 

@@ -137,6 +137,18 @@ function telemetryFdWriter(fd, json) {
 function discard(..._args) {}
 
 /**
+ * Makes writes to stdout and stderr block until the reader has them. Lambda's runtime
+ * writes its records synchronously (to the telemetry fd), so every line written before
+ * the answer belongs to that invocation; Node would buffer pipe writes in the process,
+ * where they wait out a freeze or die with a killed environment.
+ */
+export function writeOutputSynchronously() {
+  for (const stream of [process.stdout, process.stderr]) {
+    /** @type {any} */ (stream)._handle?.setBlocking?.(true);
+  }
+}
+
+/**
  * Patches console.trace/debug/info/log/warn/error and adds console.fatal, reading
  * `AWS_LAMBDA_LOG_FORMAT` (`JSON`, else text) and `AWS_LAMBDA_LOG_LEVEL` (levels below
  * it are dropped; unset means everything). console.log is INFO; console.fatal is never

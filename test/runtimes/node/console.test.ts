@@ -57,6 +57,18 @@ describe('console in the text format', () => {
   });
 });
 
+describe('console output', () => {
+  test('every line written before the answer is out of the process when the answer is posted', async (t) => {
+    const run = await startBootstrap(t, { codeDir: 'console', handler: 'handlers.chatty' });
+    const requestId = run.api.enqueue();
+    await run.api.waitForOutcome(requestId);
+    // What was still buffered inside the process dies with it.
+    run.child.kill('SIGKILL');
+    await run.waitForClose();
+    assert.equal(run.stdoutLines.filter((line) => /\tINFO\tline \d+ x{100}$/.test(line)).length, 10_000);
+  });
+});
+
 describe('console in the JSON format', () => {
   test('writes one JSON object per line', async (t) => {
     const { requestId, lines } = await logLines(t, { AWS_LAMBDA_LOG_FORMAT: 'JSON' }, 'tenant-7');

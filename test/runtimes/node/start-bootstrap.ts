@@ -41,6 +41,8 @@ export interface RunningBootstrap {
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** The exit, failing the test when it does not come in time. */
   waitForExit(timeoutMs?: number): Promise<Exit>;
+  /** The exit and the end of stdout and stderr: every line the process wrote is in. */
+  waitForClose(timeoutMs?: number): Promise<Exit>;
 }
 
 function lambdaEnv(api: FakeRuntimeApi, codeDir: string, handler: string): Record<string, string> {
@@ -108,6 +110,11 @@ export async function startBootstrap(t: TestContext, options: StartOptions): Pro
     stderr += text;
   });
   let exit: Exit | undefined;
+  let closed = false;
+  child.on('close', () => {
+    closed = true;
+    changes.emit('change');
+  });
   const exited = new Promise<Exit>((resolve) => {
     child.on('exit', (code, signal) => {
       exit = { code, signal };
@@ -133,5 +140,7 @@ export async function startBootstrap(t: TestContext, options: StartOptions): Pro
     waitForLine: (pattern, timeoutMs = DEFAULT_WAIT_MS) =>
       waitOn(changes, () => stdoutLines.find((line) => pattern.test(line)), `a stdout line matching ${pattern}`, timeoutMs),
     waitForExit: (timeoutMs = DEFAULT_WAIT_MS) => waitOn(changes, () => exit, 'the runtime process to exit', timeoutMs),
+    waitForClose: (timeoutMs = DEFAULT_WAIT_MS) =>
+      waitOn(changes, () => (closed ? exit : undefined), 'the runtime process to exit and close its output', timeoutMs),
   };
 }
