@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { execa, type Result } from 'execa';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { isAssemblyFresh } from './assembly-freshness.js';
 import { isRecord } from './cfn-template.js';
@@ -80,8 +80,7 @@ export async function loadCloudAssembly(options: LoadCloudAssemblyOptions): Prom
     ...options.context,
     ...REQUIRED_CONTEXT,
   };
-  const result = await execa(app, {
-    shell: true,
+  const result = await runApp(app, {
     cwd,
     env: {
       CDK_OUTDIR: output,
@@ -89,11 +88,7 @@ export async function loadCloudAssembly(options: LoadCloudAssemblyOptions): Prom
       CDK_DEFAULT_REGION: process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
       CDK_DEFAULT_ACCOUNT: process.env['CDK_DEFAULT_ACCOUNT'] ?? '123456789012',
     },
-    stdin: 'ignore',
-    reject: false,
-    cleanup: true,
-    forceKillAfterDelay: FORCE_KILL_AFTER_MS,
-    ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   if (result.isCanceled) throw options.signal?.reason ?? new Error('The synth was cancelled.');
   if (result.failed) {
@@ -112,6 +107,50 @@ export async function loadCloudAssembly(options: LoadCloudAssemblyOptions): Prom
     );
   }
   return { directory: output, synthesized: true };
+}
+
+/**
+ * Runs the app's command through the shell, as the CDK CLI does (cdk.json's `app` is a
+ * shell command line). The shell does not always exec the app (dash keeps itself as the
+ * parent), so the app gets a process group of its own, and the whole group is killed
+ * when the run is cancelled, when it ends, and when this process exits: nothing the app
+ * started outlives it.
+ */
+async function runApp(
+  command: string,
+  options: { cwd: string; env: Record<string, string>; signal?: AbortSignal },
+): Promise<Result<{ reject: false }>> {
+  const ownGroup = process.platform !== 'win32';
+  const subprocess = execa(command, {
+    shell: true,
+    cwd: options.cwd,
+    env: options.env,
+    stdin: 'ignore',
+    reject: false,
+    detached: ownGroup,
+    cleanup: true,
+    forceKillAfterDelay: FORCE_KILL_AFTER_MS,
+    ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
+  });
+  const killGroup = (signal: NodeJS.Signals): void => {
+    if (!ownGroup || subprocess.pid === undefined) return;
+    try {
+      process.kill(-subprocess.pid, signal);
+    } catch {
+      // The group is gone already.
+    }
+  };
+  const onAbort = (): void => killGroup('SIGTERM');
+  const onExit = (): void => killGroup('SIGKILL');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  process.on('exit', onExit);
+  try {
+    return await subprocess;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    process.off('exit', onExit);
+    killGroup('SIGKILL');
+  }
 }
 
 /**
