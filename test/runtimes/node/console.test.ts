@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
+import { bodyText } from './fake-runtime-api.js';
 import { startBootstrap } from './start-bootstrap.js';
 
 const ISO_TIME = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
@@ -66,6 +67,49 @@ describe('console output', () => {
     run.child.kill('SIGKILL');
     await run.waitForClose();
     assert.equal(run.stdoutLines.filter((line) => /\tINFO\tline \d+ x{100}$/.test(line)).length, 10_000);
+  });
+});
+
+interface Frame {
+  type: number;
+  timestampUs: bigint;
+  record: string;
+}
+
+/** Splits telemetry fd bytes into frames: type, length, timestamp (µs), record. */
+function readFrames(bytes: Buffer): Frame[] {
+  const frames: Frame[] = [];
+  for (let offset = 0; offset + 16 <= bytes.length; ) {
+    const length = bytes.readInt32BE(offset + 4);
+    frames.push({
+      type: bytes.readUInt32BE(offset),
+      timestampUs: bytes.readBigInt64BE(offset + 8),
+      record: bytes.subarray(offset + 16, offset + 16 + length).toString('utf8'),
+    });
+    offset += 16 + length;
+  }
+  return frames;
+}
+
+describe('console on the telemetry fd', () => {
+  test('with _LAMBDA_TELEMETRY_LOG_FD, records are framed on that fd, newlines intact', async (t) => {
+    const run = await startBootstrap(t, { codeDir: 'console', handler: 'handlers.telemetry', telemetryFd: true });
+    const requestId = run.api.enqueue();
+    const outcome = await run.api.waitForOutcome(requestId);
+    assert.deepEqual(JSON.parse(bodyText(outcome)), { variableLeft: null }, 'the variable is not passed on to user code');
+    run.child.kill('SIGKILL');
+    await run.waitForClose();
+    const frames = readFrames(run.telemetry()).filter((frame) => frame.record.includes(`\t${requestId}\t`));
+    assert.deepEqual(
+      frames.map((frame) => [frame.type.toString(16), frame.record.split('\t').slice(2).join('\t')]),
+      [
+        ['a55a000f', 'INFO\ttwo\nlines\n'],
+        ['a55a0017', 'ERROR\tan error\n'],
+      ],
+    );
+    const nowUs = BigInt(Date.now()) * 1000n;
+    assert.ok(frames.every((frame) => frame.timestampUs > nowUs - 60_000_000n && frame.timestampUs <= nowUs));
+    assert.ok(!run.stdoutLines.some((line) => line.includes('an error')), 'records go to the fd, not to stdout');
   });
 });
 

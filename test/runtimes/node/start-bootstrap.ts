@@ -22,6 +22,8 @@ export interface StartOptions {
   readonly handler: string;
   /** Added to (or, when undefined, removed from) the reserved variables. */
   readonly env?: Record<string, string | undefined>;
+  /** Opens a pipe as fd 3 and passes it as `_LAMBDA_TELEMETRY_LOG_FD`. */
+  readonly telemetryFd?: boolean;
 }
 
 export interface Exit {
@@ -35,6 +37,8 @@ export interface RunningBootstrap {
   /** Complete stdout lines so far. */
   readonly stdoutLines: string[];
   stderr(): string;
+  /** What arrived on the telemetry fd (with `telemetryFd`). */
+  telemetry(): Buffer;
   /** Settles when the process has exited. */
   readonly exited: Promise<Exit>;
   /** The first stdout line matching `pattern`. */
@@ -94,19 +98,26 @@ export async function startBootstrap(t: TestContext, options: StartOptions): Pro
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
-  const child = spawn(process.execPath, [BOOTSTRAP], { cwd: codeDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (options.telemetryFd === true) env._LAMBDA_TELEMETRY_LOG_FD = '3';
+  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe'];
+  if (options.telemetryFd === true) stdio.push('pipe');
+  const child = spawn(process.execPath, [BOOTSTRAP], { cwd: codeDir, env, stdio });
+  const telemetry: Buffer[] = [];
+  child.stdio[3]?.on('data', (chunk: Buffer) => {
+    telemetry.push(chunk);
+  });
   const changes = new EventEmitter();
   changes.setMaxListeners(0);
   const stdoutLines: string[] = [];
   let pending = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
     const parts = (pending + text).split('\n');
     pending = parts.pop() ?? '';
     stdoutLines.push(...parts);
     changes.emit('change');
   });
-  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     stderr += text;
   });
   let exit: Exit | undefined;
@@ -136,6 +147,7 @@ export async function startBootstrap(t: TestContext, options: StartOptions): Pro
     child,
     stdoutLines,
     stderr: () => stderr,
+    telemetry: () => Buffer.concat(telemetry),
     exited,
     waitForLine: (pattern, timeoutMs = DEFAULT_WAIT_MS) =>
       waitOn(changes, () => stdoutLines.find((line) => pattern.test(line)), `a stdout line matching ${pattern}`, timeoutMs),
