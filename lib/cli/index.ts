@@ -2,12 +2,28 @@ import yargs from 'yargs';
 import { CdkLocalError, ErrorCodes, isCdkLocalError } from '../errors.js';
 import { invokeCommand } from './commands/invoke.js';
 import { listCommand } from './commands/list.js';
+import { startLambdaCommand } from './commands/start-lambda.js';
 import { writeError, type CliStreams } from './output.js';
 
 /** Exit code when cdk-local itself could not do what was asked. */
 const EXIT_CDK_LOCAL_ERROR = 2;
 /** Exit code after Ctrl-C, as shells report SIGINT. */
 const EXIT_INTERRUPTED = 130;
+
+/** yargs reads a lone `-` as a positional argument; `--event -` means stdin. */
+function joinStdinValues(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if ((arg === '--event' || arg === '-e') && argv[i + 1] === '-') {
+      joined.push(`${arg}=-`);
+      i += 1;
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
+}
 
 /**
  * Runs the command line and returns the exit code. Installs the signal handlers: the first
@@ -34,12 +50,13 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
   };
   const debug = argv.includes('--debug');
   try {
-    await yargs([...argv])
+    await yargs(joinStdinValues(argv))
       .scriptName('cdk-local')
       .usage('$0 <command> [options]\n\nRun the Lambda functions of a CDK app locally, without Docker.')
       .command(invokeCommand(streams, controller.signal, setExitCode))
       .command(listCommand(streams, controller.signal, setExitCode))
-      .demandCommand(1, 'Name a command: invoke or list (see --help).')
+      .command(startLambdaCommand(streams, controller.signal, setExitCode))
+      .demandCommand(1, 'Name a command: invoke, list or start-lambda (see --help).')
       .strict()
       .help()
       .version()

@@ -303,6 +303,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
       if (second === 'out-of-memory') return await this.#outOfMemory(requestId, answer, finish);
       if (second === 'cancelled') throw new Error('unreachable');
       if (second !== 'done') return await this.#runtimeExited(requestId, second.exit, answer, finish);
+      // A last sample: an invocation can end before the first periodic one finishes.
+      await this.#sampleMemory(runtime.pid);
       return finish(delivered.status, delivered.errorType);
     } finally {
       stop.abort();
@@ -416,10 +418,10 @@ export class ExecutionEnvironment implements AsyncDisposable {
 
   /** Starts the runtime process and waits until it is ready, fails, exits or runs out of time. */
   async #initialize(phase: 'init' | 'invoke', budgetMs: number): Promise<InitResult> {
+    const command = await this.#resolveCommand();
     const startedAt = performance.now();
     this.#platform(initStartLine(this.spec, this.#runtime, phase));
     const outcome = this.#channel.expectInit();
-    const command = await this.#resolveCommand();
     const elapsed = (): number => performance.now() - startedAt;
     const fail = async (status: 'error' | 'timeout', errorType: string, body: Buffer, contentType = 'application/json'): Promise<InitResult> => {
       await this.#killRuntime();
@@ -530,15 +532,20 @@ export class ExecutionEnvironment implements AsyncDisposable {
     const limitBytes = this.spec.memorySizeMb * MB;
     try {
       while (!signal.aborted) {
-        const rss = Math.max(await measureTreeRssBytes(pid), await readPeakRssBytes(pid));
-        if (rss > this.#peakMemoryBytes) this.#peakMemoryBytes = rss;
-        if (rss > limitBytes) return 'out-of-memory';
+        if ((await this.#sampleMemory(pid)) > limitBytes) return 'out-of-memory';
         await sleep(MEMORY_SAMPLE_INTERVAL_MS, undefined, { signal });
       }
     } catch {
       // Aborted: the invocation is over.
     }
     return 'cancelled';
+  }
+
+  /** Measures the runtime's process tree and keeps the peak; returns the current size. */
+  async #sampleMemory(pid: number): Promise<number> {
+    const rss = Math.max(await measureTreeRssBytes(pid), await readPeakRssBytes(pid));
+    if (rss > this.#peakMemoryBytes) this.#peakMemoryBytes = rss;
+    return rss;
   }
 
   async #killRuntime(): Promise<void> {

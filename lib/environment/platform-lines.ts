@@ -103,7 +103,10 @@ export function reportLine(requestId: string, metrics: ReportMetrics, status: Pl
   ];
   if (metrics.initDurationMs !== undefined) fields.push(`Init Duration: ${ms(metrics.initDurationMs)} ms`);
   let text = `${fields.join('\t')}\t`;
-  if (status !== 'success') text += statusSuffix(status, errorType).slice(1);
+  // An error the handler raised is the function's business: Lambda's text REPORT shows a
+  // status only for what the platform saw (timeouts, crashes, failed inits).
+  const platformError = status === 'timeout' || status === 'failure' || /^(Runtime|Sandbox|Extension)\./.test(errorType ?? '');
+  if (status !== 'success' && platformError) text += statusSuffix(status, errorType).slice(1);
   return {
     type: 'platform.report',
     record: {

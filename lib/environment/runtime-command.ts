@@ -31,18 +31,31 @@ async function findOnPath(name: string, searchPath = process.env.PATH ?? ''): Pr
   return undefined;
 }
 
-const pythonVersions = new Map<string, string | undefined>();
+interface PythonInterpreter {
+  /** The real executable (not a version manager's shim, which needs the user's shell environment). */
+  readonly executable: string;
+  /** `3.12` */
+  readonly version: string;
+}
 
-function pythonVersionOf(executable: string): string | undefined {
-  if (!pythonVersions.has(executable)) {
+const pythonInterpreters = new Map<string, PythonInterpreter | undefined>();
+
+/** Asks a python command for its real executable and version; undefined when it does not run. */
+function inspectPython(command: string): PythonInterpreter | undefined {
+  if (!pythonInterpreters.has(command)) {
     try {
-      const out = execFileSync(executable, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8', timeout: 10_000 });
-      pythonVersions.set(executable, out.trim());
+      const out = execFileSync(command, ['-c', 'import sys; print(sys.executable); print("%d.%d" % sys.version_info[:2])'], {
+        encoding: 'utf8',
+        timeout: 10_000,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const [executable, version] = out.trim().split('\n');
+      pythonInterpreters.set(command, executable && version ? { executable, version } : undefined);
     } catch {
-      pythonVersions.set(executable, undefined);
+      pythonInterpreters.set(command, undefined);
     }
   }
-  return pythonVersions.get(executable);
+  return pythonInterpreters.get(command);
 }
 
 /**
@@ -71,18 +84,20 @@ export async function resolveRuntimeCommand(
       };
     }
     case 'python': {
-      const exact = await findOnPath(`python${runtime.version}`);
-      const file = exact ?? (await findOnPath('python3'));
-      if (file === undefined) return { file: 'python3', args: [PYTHON_BOOTSTRAP_PATH], runtimeDir: join(PYTHON_BOOTSTRAP_PATH, '..') };
-      const localVersion = exact === undefined ? pythonVersionOf(file) : runtime.version;
+      const runtimeDir = join(PYTHON_BOOTSTRAP_PATH, '..');
+      const exactCommand = await findOnPath(`python${runtime.version}`);
+      const exact = exactCommand === undefined ? undefined : inspectPython(exactCommand);
+      const genericCommand = await findOnPath('python3');
+      const python = exact ?? (genericCommand === undefined ? undefined : inspectPython(genericCommand));
+      if (python === undefined) return { file: 'python3', args: [PYTHON_BOOTSTRAP_PATH], runtimeDir };
       return {
-        file,
+        file: python.executable,
         args: [PYTHON_BOOTSTRAP_PATH],
-        runtimeDir: join(PYTHON_BOOTSTRAP_PATH, '..'),
+        runtimeDir,
         notice:
-          localVersion === runtime.version
+          python.version === runtime.version
             ? undefined
-            : `${runtimeLabel} runs on the local Python ${localVersion ?? '(unknown version)'}; install python${runtime.version} to match it exactly.`,
+            : `${runtimeLabel} runs on the local Python ${python.version}; install python${runtime.version} to match it exactly.`,
       };
     }
     case 'provided': {

@@ -1,0 +1,118 @@
+import type { CommandModule } from 'yargs';
+import type { FunctionSpec } from '../../assembly/index.js';
+import { CdkLocalError, ErrorCodes } from '../../errors.js';
+import { LocalLambda } from '../../host/index.js';
+import { startLambdaServer, type InvocationSummary } from '../../servers/index.js';
+import { labelFunctions } from '../function-labels.js';
+import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
+import { withAppOptions, type AppArguments } from './common-options.js';
+
+interface StartLambdaArguments extends AppArguments {
+  readonly functions?: readonly string[];
+  readonly host: string;
+  readonly port: number;
+  readonly envVars?: string;
+  readonly maxConcurrency: number;
+  readonly idleTimeout: number;
+}
+
+/** Resolves when `signal` aborts (Ctrl-C, SIGTERM). */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** One stderr line per invocation: who, how, and how it ended. */
+function formatSummary(summary: InvocationSummary, label: string): string {
+  const attempt = summary.attempt > 1 ? ` (attempt ${summary.attempt})` : '';
+  const report = summary.report;
+  const timing =
+    report === undefined
+      ? ''
+      : `, ${report.durationMs.toFixed(2)} ms${report.initDurationMs === undefined ? '' : `, cold start ${report.initDurationMs.toFixed(2)} ms`}`;
+  const error = summary.errorType === undefined ? '' : ` ${summary.errorType}`;
+  return `cdk-local: ${label}: ${summary.operation} ${summary.invocationType}${attempt} ${summary.requestId}: ${summary.status}${error}${timing}\n`;
+}
+
+function checkNumber(name: string, value: number, { min, max = Number.MAX_SAFE_INTEGER, integer = true }: { min: number; max?: number; integer?: boolean }): void {
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new CdkLocalError(ErrorCodes.USAGE, `${name} must be ${integer ? 'a whole number' : 'a number'} from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, not ${value}.`);
+  }
+}
+
+/**
+ * Serves the Lambda Invoke API until `signal` aborts, then shuts every environment down.
+ * Prints one line with the URL on stdout when ready; logs go to stderr.
+ */
+export async function runStartLambda(args: StartLambdaArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
+  checkNumber('--port', args.port, { min: 0, max: 65_535 });
+  checkNumber('--max-concurrency', args.maxConcurrency, { min: 1 });
+  checkNumber('--idle-timeout', args.idleTimeout, { min: 0, integer: false });
+  let labels = new Map<FunctionSpec, string>();
+  const local = await LocalLambda.fromApp({
+    signal,
+    ...(args.app === undefined ? {} : { app: args.app }),
+    ...(args.region === undefined ? {} : { region: args.region }),
+    ...(args.profile === undefined ? {} : { profile: args.profile }),
+    ...(args.envVars === undefined ? {} : { envVars: args.envVars }),
+    maxConcurrency: args.maxConcurrency,
+    idleTimeoutMs: Math.round(args.idleTimeout * 1000),
+    onLog: (record, spec) => writeLogRecord(streams, record, `[${labels.get(spec) ?? spec.constructPath}]`),
+    onNotice: (message) => writeNotice(streams, message),
+  });
+  try {
+    labels = labelFunctions(local.functions);
+    const named = args.functions ?? [];
+    const functions = named.length === 0 ? local.functions : [...new Set(named.map((name) => local.getFunction(name)))];
+    if (local.functions.length === 0) writeNotice(streams, 'The app has no Lambda functions.');
+    const server = await startLambdaServer({
+      local,
+      functions,
+      host: args.host,
+      port: args.port,
+      onInvocation: (summary) => streams.stderr.write(formatSummary(summary, labels.get(summary.spec) ?? summary.spec.constructPath)),
+      onNotice: (message) => writeNotice(streams, message),
+    });
+    try {
+      streams.stdout.write(`cdk-local: Lambda Invoke API at ${server.url} (${functions.length} function${functions.length === 1 ? '' : 's'})\n`);
+      await untilAborted(signal);
+    } finally {
+      // Closing the functions ends the invocations under way, which lets the server close.
+      await Promise.allSettled([server.close(), local.close()]);
+    }
+  } finally {
+    await local.close();
+  }
+  return 0;
+}
+
+/** `cdk-local start-lambda [FUNCTION...]`. */
+export function startLambdaCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, StartLambdaArguments> {
+  return {
+    command: 'start-lambda [functions..]',
+    describe: 'Serve the Lambda Invoke API for SDKs, the AWS CLI and integration tests',
+    builder: (yargs) =>
+      withAppOptions(yargs)
+        .positional('functions', {
+          type: 'string',
+          array: true,
+          describe: 'Serve only these functions (any name cdk-local accepts); default: all',
+        })
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'The address to listen on' })
+        .option('port', { alias: 'p', type: 'number', default: 3001, describe: 'The port to listen on (0: a free one)' })
+        .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' })
+        .option('max-concurrency', {
+          type: 'number',
+          default: 10,
+          describe: 'Most environments per function without reserved concurrency; past it, 429 TooManyRequestsException',
+        })
+        .option('idle-timeout', {
+          type: 'number',
+          default: 300,
+          describe: 'Shut an environment down after this many idle seconds (0: keep it)',
+        }) as never,
+    handler: async (args) => {
+      setExitCode(await runStartLambda(args, streams, signal));
+    },
+  };
+}
