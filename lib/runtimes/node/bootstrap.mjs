@@ -69,8 +69,9 @@ async function main() {
       throw new CallbackHandlerDeprecated(CALLBACK_REMOVED);
     }
   } catch (error) {
-    // Node.js 24's client logs its own refusal as "Init Error"; load failures surface as uncaught.
-    logError(error instanceof CallbackHandlerDeprecated ? 'Init Error' : 'Uncaught Exception', error);
+    // Node.js 24's client logs any init failure as "Init Error"; the older one lets it
+    // surface as an uncaught exception.
+    logError(callbacksRemoved ? 'Init Error' : 'Uncaught Exception', error);
     errorCallbacks.uncaughtException(error);
     return;
   }

@@ -126,6 +126,12 @@ describe('init errors', () => {
     assert.ok(failure.stdoutLines.some((line) => line.includes('\tERROR\tInit Error \t{"errorType":"Runtime.CallbackHandlerDeprecated"')));
   });
 
+  test('on Node.js 24 an init failure is logged as "Init Error"', async (t) => {
+    const failure = await failInit(t, { codeDir: 'init-errors', handler: 'nope.handler', env: { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' } });
+    assert.equal(failure.headerType, 'Runtime.ImportModuleError');
+    assert.ok(failure.stdoutLines.some((line) => line.includes('\tERROR\tInit Error \t{"errorType":"Runtime.ImportModuleError"')));
+  });
+
   test('Node.js 22 runs a callback handler and warns once at init', async (t) => {
     const run = await startBootstrap(t, { codeDir: 'init-errors', handler: 'callback.handler' });
     const requestId = run.api.enqueue();
