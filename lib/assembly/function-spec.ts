@@ -58,7 +58,10 @@ export interface UnresolvedVariable {
 
 /** Everything the service would know about one `AWS::Lambda::Function`. */
 export interface FunctionSpec {
-  /** Name of the stack artifact holding the function (nested stacks: the top-level stack). */
+  /**
+   * CloudFormation name of the stack holding the function (`DemoStack`, `Prod-ApiStack` in
+   * a stage); for a function in a nested stack, its top-level stack.
+   */
   readonly stackName: string;
   /** Display name of the stack, including stage prefixes (e.g. `Prod/ApiStack`). */
   readonly stackDisplayName: string;

@@ -4,8 +4,8 @@ import type { EnvVarsOverrides } from './read-env-vars-file.js';
 /**
  * The overrides that apply to one function, as `name → value` (`null`: unset it). Keys
  * apply from the least to the most specific, a later one winning: `Parameters`, the
- * logical ID, the function name, the construct path without the stack, the full
- * construct path. Unlike SAM CLI, a variable the template does not declare is set too.
+ * logical ID, `Stack:LogicalId`, the function name, the construct path without the
+ * stack, the full construct path. Unlike SAM CLI, a variable the template does not declare is set too.
  */
 export function resolveEnvironmentOverrides(spec: FunctionSpec, overrides: EnvVarsOverrides): Record<string, string | null> {
   const stackPrefix = `${spec.stackDisplayName}/`;

@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readAssembly, type Assembly, type FunctionSpec } from '../../lib/assembly/index.js';
 import { isCdkLocalError } from '../../lib/errors.js';
-import { buildDemoApp, buildMultiRegionApp, buildWeakReferenceApp, writeDemoSources } from '../fixtures/assembly/apps.js';
+import {
+  buildDemoApp,
+  buildLegacySynthesizerApp,
+  buildMultiRegionApp,
+  buildWeakReferenceApp,
+  writeDemoSources,
+} from '../fixtures/assembly/apps.js';
 
 const GENERATED = '[A-Z0-9]{13}';
 
@@ -36,6 +42,7 @@ describe('readAssembly', () => {
       assembly.functions.map((spec) => spec.constructPath),
       [
         'DemoStack/Api/Orders/Handler',
+        'DemoStack/Reports/Reporter',
         'DemoStack/Worker',
         'DemoStack/Configured',
         'DemoStack/InlineNode',
@@ -45,7 +52,6 @@ describe('readAssembly', () => {
         'DemoStack/Container',
         'DemoStack/JavaHandler',
         'DemoStack/FromS3',
-        'DemoStack/Reports/Reporter',
         'Prod/ApiStack/Worker',
       ],
     );
@@ -199,6 +205,16 @@ describe('readAssembly', () => {
     assert.match(reporter.environment['STACK'] ?? '', /^DemoStack-ReportsNestedStack.*-[A-Z0-9]{13}$/);
   });
 
+  it('resolves values the parent takes from a nested stack’s outputs', () => {
+    const worker = fn('DemoStack/Worker');
+    assert.deepEqual(worker.environment, { REPORT_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/reports' });
+    assert.deepEqual(worker.unresolvedEnvironment, []);
+  });
+
+  it('leaves out functions whose condition is false', () => {
+    assert.ok(!assembly.functions.some((spec) => spec.constructPath === 'DemoStack/OnlyInProd'));
+  });
+
   it('reads stacks of stages and resolves cross-stack references and SSM parameters of the app', () => {
     const worker = fn('Prod/ApiStack/Worker');
     assert.equal(worker.stackName, 'Prod-ApiStack');
@@ -240,6 +256,8 @@ describe('readAssembly with pinned environments and weak references', () => {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'cdk-local-read-assembly-env-'));
+    await mkdir(join(root, 'legacy-code'));
+    await writeFile(join(root, 'legacy-code', 'index.js'), 'exports.handler = async () => 1;\n');
   });
 
   after(async () => {
@@ -257,6 +275,14 @@ describe('readAssembly with pinned environments and weak references', () => {
     assert.deepEqual(reader?.unresolvedEnvironment, []);
     const writer = functions.find((spec) => spec.constructPath.startsWith('Producer/'));
     assert.equal(writer?.region, 'eu-west-1');
+  });
+
+  it('finds code through asset metadata when the template names it with asset parameters', async () => {
+    buildLegacySynthesizerApp(join(root, 'legacy'), join(root, 'legacy-code')).synth();
+    const { functions } = await readAssembly(join(root, 'legacy'));
+    const [handler] = functions;
+    assert.equal(handler?.constructPath, 'Legacy/Handler');
+    assert.ok(handler?.code.kind === 'directory' && existsSync(join(handler.code.path, 'index.js')));
   });
 
   it('follows Fn::GetStackOutput of weak cross-stack references', async () => {
