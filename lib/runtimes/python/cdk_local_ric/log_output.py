@@ -1,0 +1,243 @@
+"""What the function writes: print(), the logging root logger, and the runtime's own error lines.
+
+Everything goes to stdout, flushed on every write, as in Lambda. In Lambda the
+runtime hands each log record to the platform as one frame; here the emulator reads
+stdout line by line, so one record is one line: a record's inner line breaks are
+written as carriage returns and the record ends with exactly one ``\\n``. print()
+output is passed through untouched (Lambda, too, splits stdout on newlines).
+
+Text format (``AWS_LAMBDA_LOG_FORMAT`` unset or ``Text``):
+``[INFO]\\t2024-01-01T00:00:00.000Z\\t<requestId>\\t<message>``.
+JSON format: ``{"timestamp", "level", "message", "logger", "requestId", ...}``.
+``AWS_LAMBDA_LOG_LEVEL`` sets the root logger's level (TRACE means DEBUG); without
+it the root logger keeps Python's default, WARNING.
+"""
+
+import json
+import logging
+import sys
+import time
+import traceback
+
+from .marshaller import to_json
+
+TEXT = "Text"
+JSON = "JSON"
+
+_TEXT_RECORD_FORMAT = "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n"
+_TEXT_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+_JSON_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_NO_BREAK_SPACE = "\u00a0"
+
+# LogRecord attributes that are not copied into a JSON record as extra fields.
+_STANDARD_RECORD_FIELDS = frozenset(
+    (
+        "name",
+        "msg",
+        "args",
+        "levelname",
+        "levelno",
+        "pathname",
+        "filename",
+        "module",
+        "exc_info",
+        "exc_text",
+        "stack_info",
+        "lineno",
+        "funcName",
+        "created",
+        "msecs",
+        "relativeCreated",
+        "thread",
+        "threadName",
+        "processName",
+        "process",
+        "aws_request_id",
+        "tenant_id",
+        "_frame_type",
+    )
+)
+
+_encode_log_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def parse_log_format(value):
+    """``JSON`` (any case) or ``Text``; anything else is Text, as in Lambda."""
+    if value and value.upper() == "JSON":
+        return JSON
+    return TEXT
+
+
+def parse_log_level(value):
+    """The logging level name for ``AWS_LAMBDA_LOG_LEVEL``, or "" to leave the root logger alone."""
+    if value is None:
+        return ""
+    if value == "TRACE":
+        return "DEBUG"
+    return value.upper()
+
+
+class InvocationLogState(object):
+    """The request id (and tenant id) that log records are stamped with; the last invocation's until the next."""
+
+    request_id = None
+    tenant_id = None
+
+
+class FlushingStream(object):
+    """Wraps sys.stdout/sys.stderr so every write reaches the file descriptor at once."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_value, exc_tb):
+        pass
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+    def write(self, text):
+        written = self.stream.write(text)
+        self.stream.flush()
+        return written
+
+    def writelines(self, lines):
+        self.stream.writelines(lines)
+        self.stream.flush()
+
+
+class StdoutLogSink(object):
+    """Writes each log record to stdout as one line."""
+
+    def log(self, message):
+        if message.endswith("\n"):
+            message = message[:-1]
+        sys.stdout.write(message.replace("\n", "\r") + "\n")
+
+    def log_error(self, lines):
+        sys.stdout.write("\r".join(lines).replace("\n", "\r") + "\n")
+
+
+class LambdaLogFilter(logging.Filter):
+    """Stamps every record with the current request id, so formatters can print it."""
+
+    def filter(self, record):
+        record.aws_request_id = InvocationLogState.request_id or ""
+        record.tenant_id = InvocationLogState.tenant_id
+        return True
+
+
+class LambdaLogHandler(logging.Handler):
+    """The root logger's handler: formats records and hands them to the log sink."""
+
+    def __init__(self, log_sink):
+        logging.Handler.__init__(self)
+        self.log_sink = log_sink
+
+    def emit(self, record):
+        # No handleError here on purpose: AWS's handler lets a formatting failure
+        # (say, an unserialisable `extra` in JSON format) reach the logging call.
+        self.log_sink.log(self.format(record))
+
+
+def _level_bucket(record):
+    return min(50, max(0, record.levelno)) // 10 * 10
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per record; exception fields when the record carries exc_info."""
+
+    def __init__(self):
+        logging.Formatter.__init__(self, datefmt=_JSON_DATE_FORMAT)
+
+    def format(self, record):
+        # Custom levels are reported as the standard level at or below them.
+        record.levelno = _level_bucket(record)
+        record.levelname = logging.getLevelName(record.levelno)
+
+        exc_info = record.exc_info
+        entry = {
+            "timestamp": self.formatTime(record, self.datefmt),
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+            "stackTrace": traceback.format_tb(exc_info[2]) if exc_info else None,
+            "errorType": exc_info[0].__name__ if exc_info else None,
+            "errorMessage": str(exc_info[1]) if exc_info else None,
+            "requestId": getattr(record, "aws_request_id", None),
+            "location": "{}:{}:{}".format(record.pathname, record.funcName, record.lineno) if exc_info else None,
+        }
+        tenant_id = getattr(record, "tenant_id", None)
+        if tenant_id is not None:
+            entry["tenantId"] = tenant_id
+        for name, value in record.__dict__.items():
+            if name not in _STANDARD_RECORD_FIELDS and name not in entry:
+                entry[name] = value
+        entry = {name: value for name, value in entry.items() if value is not None}
+        return _encode_log_json(entry) + "\n"
+
+
+def setup_logging(log_format, log_level, log_sink):
+    """Install the runtime's handler on the root logger, as Lambda does before importing the handler."""
+    # Lambda's log timestamps are UTC, including those of the function's own formatters.
+    logging.Formatter.converter = time.gmtime
+    root = logging.getLogger()
+    handler = LambdaLogHandler(log_sink)
+    if log_format == JSON:
+        handler.setFormatter(JsonLogFormatter())
+    else:
+        handler.setFormatter(logging.Formatter(_TEXT_RECORD_FORMAT, _TEXT_DATE_FORMAT))
+    if log_level in _level_names():
+        root.setLevel(log_level)
+    handler.addFilter(LambdaLogFilter())
+    root.addHandler(handler)
+
+
+def _level_names():
+    # logging._nameToLevel is private but has been there since 3.4; getLevelName is the public fallback.
+    names = getattr(logging, "_nameToLevel", None)
+    if names is not None:
+        return names
+    return {name: logging.getLevelName(name) for name in ("CRITICAL", "FATAL", "ERROR", "WARN", "WARNING", "INFO", "DEBUG", "NOTSET")}
+
+
+def _indent_with_no_break_spaces(line):
+    stripped = line.lstrip(" ")
+    return _NO_BREAK_SPACE * (len(line) - len(stripped)) + stripped
+
+
+def write_error(error_result, log_format, log_sink):
+    """Log an unhandled error the way Lambda's Python runtime does, before it is reported."""
+    if log_format == JSON:
+        entry = {
+            "timestamp": time.strftime(_JSON_DATE_FORMAT, time.gmtime(time.time())),
+            "log_level": "ERROR",
+        }
+        entry.update(error_result)
+        log_sink.log_error([to_json(entry)])
+        return
+
+    description = "[ERROR]"
+    error_type = error_result.get("errorType")
+    if error_type:
+        description += " " + error_type
+    error_message = error_result.get("errorMessage")
+    if error_message:
+        if error_type:
+            description += ":"
+        description += " " + error_message
+    lines = [description]
+
+    stack_trace = error_result.get("stackTrace")
+    if stack_trace is not None:
+        lines.append("Traceback (most recent call last):")
+        for element in stack_trace:
+            if element == "":
+                lines.append("")
+                continue
+            # Leading spaces become no-break spaces, which CloudWatch does not trim.
+            lines.extend(_indent_with_no_break_spaces(line) for line in element.splitlines())
+    log_sink.log_error(lines)
