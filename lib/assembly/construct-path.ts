@@ -6,6 +6,10 @@ import type { CfnResource } from './cfn-template.js';
  */
 export function constructPathOf(resource: CfnResource | undefined, fallback: string): string {
   const path = resource?.Metadata?.['aws:cdk:path'];
-  if (typeof path !== 'string' || path === '') return fallback;
+  return typeof path !== 'string' || path === '' ? fallback : stripResource(path);
+}
+
+/** A construct path without the trailing `/Resource` of an L2's L1 child. */
+export function stripResource(path: string): string {
   return path.endsWith('/Resource') ? path.slice(0, -'/Resource'.length) : path;
 }

@@ -8,6 +8,7 @@ import { buildFunctionSpec } from './build-function-spec.js';
 import type { FunctionSpec } from './function-spec.js';
 import { readFunctionUrls } from './function-urls.js';
 import { generatePhysicalName } from './physical-name.js';
+import { nestedStackPrefix, readConstructPaths, type ConstructPaths } from './read-construct-paths.js';
 import { readManifestTree } from './read-manifest-tree.js';
 import { partitionOf, type StackEnvironment } from './stack-environment.js';
 import { TemplateScope } from './template-scope.js';
@@ -76,6 +77,14 @@ export async function readAssembly(directory: string, options: ReadAssemblyOptio
     return scope;
   });
   await Promise.all(scopes.map((scope) => loadNestedStacks(scope, app, warnings)));
+  await Promise.all(
+    scopes.map(async (scope, index) => {
+      const stack = tree.stacks[index];
+      if (stack === undefined || !lacksPathMetadata(scope)) return;
+      const paths = await readConstructPaths(stack);
+      if (paths !== undefined) assignConstructPaths(scope, `/${stack.displayName}`, paths);
+    }),
+  );
   const functions: FunctionSpec[] = [];
   for (const scope of scopes) collectFunctions(scope, functions, warnings);
   return { directory: root, functions, warnings };
@@ -136,6 +145,23 @@ function nestedTemplatePath(scope: TemplateScope, logicalId: string): string | u
   if (templateUrl === undefined) return undefined;
   const objectKey = basename(scope.resolveString(templateUrl, []));
   return scope.assets.findByObjectKey(objectKey)?.path;
+}
+
+/** True when some resource of the template or its nested templates has no `aws:cdk:path`. */
+function lacksPathMetadata(scope: TemplateScope): boolean {
+  return (
+    Object.values(scope.template.Resources).some((resource) => typeof resource.Metadata?.['aws:cdk:path'] !== 'string') ||
+    [...scope.nestedScopes.values()].some((nested) => lacksPathMetadata(nested))
+  );
+}
+
+function assignConstructPaths(scope: TemplateScope, prefix: string, paths: ConstructPaths): void {
+  scope.metadataPaths = paths.forTemplate(prefix);
+  for (const [logicalId, nested] of scope.nestedScopes) {
+    const resourcePath = scope.metadataPaths?.get(logicalId);
+    const nestedPrefix = resourcePath === undefined ? undefined : nestedStackPrefix(resourcePath);
+    if (nestedPrefix !== undefined) assignConstructPaths(nested, nestedPrefix, paths);
+  }
 }
 
 function collectFunctions(scope: TemplateScope, functions: FunctionSpec[], warnings: string[]): void {

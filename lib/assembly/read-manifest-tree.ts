@@ -19,6 +19,10 @@ export interface StackArtifact {
   readonly account?: string;
   /** Region from `aws://<account>/<region>`, undefined for `unknown-region`. */
   readonly region?: string;
+  /** Absolute path of the stack's metadata file (`additionalMetadataFile`), if any. */
+  readonly metadataPath?: string;
+  /** Metadata written into the manifest itself, by construct path, if any. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** One assembly directory (the root or a stage's) and its asset manifests. */
@@ -83,6 +87,10 @@ export async function readManifestTree(directory: string, warnings: string[]): P
             assemblyDirectory,
             templatePath: resolve(assemblyDirectory, properties['templateFile']),
             ...environment,
+            ...(typeof artifact['additionalMetadataFile'] === 'string'
+              ? { metadataPath: resolve(assemblyDirectory, artifact['additionalMetadataFile']) }
+              : {}),
+            ...(isRecord(artifact['metadata']) ? { metadata: artifact['metadata'] } : {}),
           });
           break;
         }

@@ -1,7 +1,7 @@
 import type { AppIndex, ExpressionSource } from './app-index.js';
 import type { AssetIndex } from './asset-index.js';
 import { isRecord, type CfnResource, type CfnTemplate } from './cfn-template.js';
-import { constructPathOf } from './construct-path.js';
+import { constructPathOf, stripResource } from './construct-path.js';
 import { resolveResourceReference, type ReferencedResource } from './resource-references.js';
 import { NO_VALUE, opaquePlaceholder, stringifyResolved, type ResolvedValue } from './resolved-value.js';
 import type { StackEnvironment } from './stack-environment.js';
@@ -35,6 +35,11 @@ const CDK_BOOTSTRAP_VERSION = '30';
 export class TemplateScope {
   /** Scopes of nested stacks, by the logical ID of their `AWS::CloudFormation::Stack` resource. */
   readonly nestedScopes = new Map<string, TemplateScope>();
+  /**
+   * Construct paths by logical ID from the stack's artifact metadata, for templates
+   * synthesized without path metadata.
+   */
+  metadataPaths: ReadonlyMap<string, string> | undefined;
   private readonly conditions = new Map<string, boolean | undefined>();
   private readonly activeReferences = new Set<string>();
 
@@ -48,7 +53,9 @@ export class TemplateScope {
 
   /** The construct path of a resource, or `<stack>/<logicalId>` without path metadata. */
   constructPath(logicalId: string): string {
-    return constructPathOf(this.template.Resources[logicalId], `${this.environment.displayName}/${logicalId}`);
+    const fromArtifact = this.metadataPaths?.get(logicalId);
+    const fallback = fromArtifact === undefined ? `${this.environment.displayName}/${logicalId}` : stripResource(fromArtifact);
+    return constructPathOf(this.template.Resources[logicalId], fallback);
   }
 
   /** False when the resource has a `Condition` that is false, so it would not be created. */

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { readAssembly, type Assembly, type FunctionSpec } from '../../lib/assembly/index.js';
 import { isCdkLocalError } from '../../lib/errors.js';
 import {
+  buildAppWithoutPathMetadata,
   buildDemoApp,
   buildLegacySynthesizerApp,
   buildMultiRegionApp,
@@ -251,7 +252,7 @@ describe('readAssembly', () => {
   });
 });
 
-describe('readAssembly with pinned environments and weak references', () => {
+describe('readAssembly of other kinds of apps', () => {
   let root: string;
 
   before(async () => {
@@ -275,6 +276,21 @@ describe('readAssembly with pinned environments and weak references', () => {
     assert.deepEqual(reader?.unresolvedEnvironment, []);
     const writer = functions.find((spec) => spec.constructPath.startsWith('Producer/'));
     assert.equal(writer?.region, 'eu-west-1');
+  });
+
+  it('takes construct paths from the artifact metadata of apps synthesized without path metadata', async () => {
+    buildAppWithoutPathMetadata(join(root, 'plain')).synth();
+    const { functions, warnings } = await readAssembly(join(root, 'plain'));
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(
+      functions.map((spec) => [spec.constructPath, spec.logicalId]),
+      [
+        ['Plain/Api/Handler', 'ApiHandler8AD6A8DF'],
+        ['Plain/Jobs/Api/Handler', 'ApiHandler8AD6A8DF'],
+        ['Beta/Service/Worker', 'Worker11F36D0F'],
+      ],
+    );
+    assert.equal(functions[0]?.unresolvedEnvironment[0]?.reason, 'Ref Plain/Table: name generated at deploy');
   });
 
   it('finds code through asset metadata when the template names it with asset parameters', async () => {
