@@ -11,5 +11,12 @@ export {
   type InvokeResult,
   type LocalLambdaOptions,
 } from './host/index.js';
+export {
+  startLambdaServer,
+  type AsyncRetryOptions,
+  type InvocationSummary,
+  type LambdaServer,
+  type LambdaServerOptions,
+} from './servers/index.js';
 export type { FunctionSpec, CodeLocation, LayerSpec, LoggingSpec, FunctionUrlSpec, UnresolvedVariable } from './assembly/function-spec.js';
 export type { AwsCredentials, CallerResponse, InvocationHandle, InvocationReport, LogRecord } from './environment/index.js';

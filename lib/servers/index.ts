@@ -1,0 +1,13 @@
+/** The servers cdk-local runs in front of its functions. */
+export {
+  buildLambdaApi,
+  DEFAULT_MAX_ASYNC_PAYLOAD_BYTES,
+  startLambdaServer,
+  type AsyncRetryOptions,
+  type InvocationListener,
+  type InvocationSummary,
+  type LambdaApi,
+  type LambdaApiOptions,
+  type LambdaServer,
+  type LambdaServerOptions,
+} from './start-lambda/index.js';

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { FunctionSpec } from '../../assembly/index.js';
+import type { LocalLambda } from '../../host/index.js';
+import { AsyncInvoker, type AsyncDropReason, type AsyncRetryOptions } from './async-invoker.js';
+import { registerFunctionRoutes } from './function-routes.js';
+import { attemptAsyncInvocation, registerInvokeRoutes } from './invoke-routes.js';
+import type { InvocationListener } from './invocation-summary.js';
+import type { AsyncJob, LambdaApiContext } from './lambda-api-context.js';
+import { LambdaHeaders } from './lambda-headers.js';
+import { requestTooLarge, ServiceError, toServiceError } from './service-error.js';
+
+/** Lambda's limit on an asynchronous invocation's payload since October 2025 (256 KB before). */
+export const DEFAULT_MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
+/** The account of ARNs when the app has no function to take one from. */
+const DEFAULT_ACCOUNT_ID = '123456789012';
+/** A body larger than this is not even read. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Options of {@link buildLambdaApi}. */
+export interface LambdaApiOptions {
+  /** The functions, ready to invoke. The API never closes it. */
+  readonly local: LocalLambda;
+  /** The functions to serve. @default every function of `local` */
+  readonly functions?: readonly FunctionSpec[];
+  /** Retries of `Event` invocations; shorten them in tests. */
+  readonly asyncRetry?: AsyncRetryOptions;
+  /** @default DEFAULT_MAX_ASYNC_PAYLOAD_BYTES */
+  readonly maxAsyncPayloadBytes?: number;
+  /** Told when each invocation (or attempt of an `Event` one) ends. */
+  readonly onInvocation?: InvocationListener;
+  /** Told when an `Event` invocation is given up. */
+  readonly onNotice?: (message: string) => void;
+  /** The region of ARNs in errors for names that match nothing. @default the first function's, else us-east-1 */
+  readonly region?: string;
+}
+
+/** The Lambda Invoke API as a Fastify app, and what must be closed with it. */
+export interface LambdaApi {
+  readonly app: FastifyInstance;
+  /** Stops retrying `Event` invocations and waits for the attempts under way. */
+  readonly closeAsyncInvocations: () => Promise<void>;
+}
+
+function sendServiceError(reply: import('fastify').FastifyReply, error: ServiceError): void {
+  if (!reply.hasHeader(LambdaHeaders.requestId)) reply.header(LambdaHeaders.requestId, randomUUID());
+  void reply.code(error.statusCode).header(LambdaHeaders.errorType, error.errorType).type('application/json').send(JSON.stringify(error.toJSON()));
+}
+
+/**
+ * Builds the Lambda Invoke API (Invoke, InvokeWithResponseStream, GetFunction,
+ * GetFunctionConfiguration, ListFunctions) without listening. Authorization headers are
+ * accepted and not checked.
+ */
+export async function buildLambdaApi(options: LambdaApiOptions): Promise<LambdaApi> {
+  const functions = options.functions ?? options.local.functions;
+  const first = functions[0];
+  const onInvocation = options.onInvocation ?? (() => undefined);
+  const describeDrop = (job: AsyncJob, reason: AsyncDropReason): string =>
+    `${job.spec.constructPath}: event ${job.requestId} dropped ${reason === 'retries-exhausted' ? 'after its retries failed' : 'at its maximum age'}, as Lambda would with no on-failure destination.`;
+  const asyncInvoker = new AsyncInvoker<AsyncJob>({
+    ...options.asyncRetry,
+    attempt: (job, attempt) => attemptAsyncInvocation(context, job, attempt),
+    onDropped: (job, reason) => options.onNotice?.(describeDrop(job, reason)),
+  });
+  const context: LambdaApiContext = {
+    local: options.local,
+    functions,
+    arnDefaults: { region: options.region ?? first?.region ?? 'us-east-1', accountId: first?.accountId ?? DEFAULT_ACCOUNT_ID },
+    lastModified: new Date(),
+    maxAsyncPayloadBytes: options.maxAsyncPayloadBytes ?? DEFAULT_MAX_ASYNC_PAYLOAD_BYTES,
+    asyncInvoker,
+    onInvocation,
+  };
+
+  const app = Fastify({
+    logger: false,
+    // A synchronous invocation lasts as long as the function's timeout, up to 15 minutes.
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    bodyLimit: MAX_BODY_BYTES,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 2048 },
+  });
+  // Every body is read by the routes as it came: any Content-Type, or none (the AWS CLI).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  app.addHook('onRequest', async (request) => {
+    if (request.headers['content-type'] === undefined || request.headers['content-type'] === '') {
+      request.headers['content-type'] = 'application/octet-stream';
+    }
+  });
+  app.setNotFoundHandler((request, reply) => {
+    sendServiceError(
+      reply,
+      new ServiceError(404, 'UnknownOperationException', `cdk-local start-lambda does not serve ${request.method} ${request.url.split('?')[0]}; it serves Invoke, InvokeWithResponseStream, GetFunction, GetFunctionConfiguration and ListFunctions.`),
+    );
+  });
+  app.setErrorHandler((error: FastifyError | ServiceError, _request, reply) => {
+    if (error instanceof ServiceError) return sendServiceError(reply, error);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendServiceError(reply, requestTooLarge(MAX_BODY_BYTES, 'Invoke'));
+    sendServiceError(reply, toServiceError(error));
+  });
+  await app.register(async (scope) => registerInvokeRoutes(scope, context));
+  await app.register(async (scope) => registerFunctionRoutes(scope, context));
+  return { app, closeAsyncInvocations: () => asyncInvoker.close() };
+}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { findServedFunction } from './find-served-function.js';
+import { toFunctionConfiguration, toGetFunctionResponse } from './function-configuration.js';
+import type { LambdaApiContext } from './lambda-api-context.js';
+import { LambdaHeaders } from './lambda-headers.js';
+import { invalidParameterValue } from './service-error.js';
+
+/** ListFunctions returns 50 functions a page unless MaxItems says otherwise. */
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 10_000;
+
+type FunctionRequest = FastifyRequest<{ Params: { FunctionName: string }; Querystring: { Qualifier?: string } }>;
+type ListRequest = FastifyRequest<{ Querystring: { Marker?: string; MaxItems?: string } }>;
+
+function readPageSize(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_PAGE_SIZE;
+  const size = Number(value);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw invalidParameterValue(`1 validation error detected: Value '${value}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  return size;
+}
+
+function readMarker(value: string | undefined, total: number): number {
+  if (value === undefined || value === '') return 0;
+  const start = Number(value);
+  if (!Number.isInteger(start) || start < 0 || start > total) throw invalidParameterValue(`Invalid Marker '${value}'.`);
+  return start;
+}
+
+/**
+ * `GetFunction`, `GetFunctionConfiguration` and `ListFunctions`, answered from the app's
+ * declared configuration, so that SDK code that looks its functions up works.
+ * https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html
+ */
+export async function registerFunctionRoutes(app: FastifyInstance, context: LambdaApiContext): Promise<void> {
+  const find = (request: FunctionRequest) =>
+    findServedFunction(context.functions, request.params.FunctionName, request.query.Qualifier, context.arnDefaults).spec;
+
+  const list = async (request: ListRequest) => {
+    // The marker is the index of the page's first function: the list never changes while serving.
+    const start = readMarker(request.query.Marker, context.functions.length);
+    const end = start + readPageSize(request.query.MaxItems);
+    const page = context.functions.slice(start, end).map((spec) => toFunctionConfiguration(spec, context.lastModified));
+    return { Functions: page, ...(end < context.functions.length ? { NextMarker: String(end) } : {}) };
+  };
+  app.get('/2015-03-31/functions', list);
+  app.get('/2015-03-31/functions/', list);
+  app.get('/2015-03-31/functions/:FunctionName', async (request) => toGetFunctionResponse(find(request as FunctionRequest), context.lastModified));
+  app.get('/2015-03-31/functions/:FunctionName/configuration', async (request) =>
+    toFunctionConfiguration(find(request as FunctionRequest), context.lastModified),
+  );
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader(LambdaHeaders.requestId)) reply.header(LambdaHeaders.requestId, randomUUID());
+  });
+}

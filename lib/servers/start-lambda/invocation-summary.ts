@@ -1,0 +1,27 @@
+import type { FunctionSpec } from '../../assembly/index.js';
+import type { InvocationReport, PlatformStatus } from '../../environment/index.js';
+import type { InvocationType } from './lambda-headers.js';
+
+/** One invocation the server ran (or refused), for a per-invocation log line. */
+export interface InvocationSummary {
+  readonly spec: FunctionSpec;
+  readonly requestId: string;
+  /** `Invoke` or `InvokeWithResponseStream`. */
+  readonly operation: 'Invoke' | 'InvokeWithResponseStream';
+  readonly invocationType: InvocationType;
+  /** 1 for the first attempt; 2 and 3 for the retries of an `Event` invocation. */
+  readonly attempt: number;
+  /**
+   * How it ended: the report's status (`success`, `error`, `failure`, `timeout`),
+   * `throttled` when the function's concurrency was full, `rejected` when cdk-local could
+   * not run it at all (unsupported runtime, say).
+   */
+  readonly status: PlatformStatus | 'throttled' | 'rejected';
+  /** The function's error type, or the reason it was refused. */
+  readonly errorType?: string;
+  /** The invocation's report (durations, memory, logs); absent when it did not run. */
+  readonly report?: InvocationReport;
+}
+
+/** Receives an {@link InvocationSummary} when an invocation ends. */
+export type InvocationListener = (summary: InvocationSummary) => void;

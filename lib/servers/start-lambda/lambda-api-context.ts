@@ -1,0 +1,27 @@
+import type { FunctionSpec } from '../../assembly/index.js';
+import type { LocalLambda } from '../../host/index.js';
+import type { AsyncInvoker } from './async-invoker.js';
+import type { ArnDefaults } from './find-served-function.js';
+import type { InvocationListener } from './invocation-summary.js';
+
+/** An accepted `Event` invocation, waiting for its (next) attempt. */
+export interface AsyncJob {
+  readonly spec: FunctionSpec;
+  readonly requestId: string;
+  readonly payload: Buffer;
+  readonly clientContext?: string;
+  readonly invokedFunctionArn: string;
+}
+
+/** What the routes of the Invoke API share. */
+export interface LambdaApiContext {
+  readonly local: LocalLambda;
+  /** The functions served. */
+  readonly functions: readonly FunctionSpec[];
+  readonly arnDefaults: ArnDefaults;
+  /** `LastModified` of every function: when the app was read. */
+  readonly lastModified: Date;
+  readonly maxAsyncPayloadBytes: number;
+  readonly asyncInvoker: AsyncInvoker<AsyncJob>;
+  readonly onInvocation: InvocationListener;
+}
