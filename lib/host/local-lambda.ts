@@ -12,7 +12,7 @@ import {
   type EnvVarsOverrides,
   type FunctionSpec,
 } from '../assembly/index.js';
-import type { AwsCredentials, InvocationHandle, InvocationReport, LogRecord, LogSink } from '../environment/index.js';
+import type { AwsCredentials, InvocationHandle, InvocationReport, InvokeRequest, LogRecord } from '../environment/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { resolveCredentials } from './credentials.js';
 import { FunctionHost } from './function-host.js';
@@ -27,8 +27,8 @@ export interface LocalLambdaOptions {
   readonly profile?: string;
   /** The region of stacks that do not set one. @default AWS_REGION, else us-east-1 */
   readonly region?: string;
-  /** Receives every log record of every function as it happens. */
-  readonly onLog?: LogSink;
+  /** Receives every log record of every function as it happens, with the function it came from. */
+  readonly onLog?: (record: LogRecord, spec: FunctionSpec) => void;
   /** Receives one-line notices (version mismatches, unresolved variables, layers that cannot be had). */
   readonly onNotice?: (message: string) => void;
   /** Where unpacked code and layers are cached. @default a folder under the OS temp dir */
@@ -176,8 +176,14 @@ export class LocalLambda implements AsyncDisposable {
   }
 
   /** Starts an invocation; the caller reads the answer and the report from the handle. */
-  async start(name: string | FunctionSpec, request: { payload: Buffer; clientContext?: string; requestId?: string }): Promise<InvocationHandle> {
+  async start(name: string | FunctionSpec, request: InvokeRequest): Promise<InvocationHandle> {
     return this.#host(typeof name === 'string' ? this.getFunction(name) : name).invoke(request);
+  }
+
+  /** How many environments a function has now, and the most it ever had at once (0 before its first invoke). */
+  environmentCount(name: string | FunctionSpec): { readonly current: number; readonly peak: number } {
+    const host = this.#hosts.get(typeof name === 'string' ? this.getFunction(name) : name);
+    return { current: host?.environmentCount ?? 0, peak: host?.peakEnvironments ?? 0 };
   }
 
   /** Invokes a function and waits for its answer, its logs and its report. */
@@ -242,7 +248,7 @@ export class LocalLambda implements AsyncDisposable {
         cacheDirectory: this.#options.cacheDirectory ?? join(tmpdir(), 'cdk-local', createHash('sha256').update(this.assemblyDirectory).digest('hex').slice(0, 16)),
         functionVariables,
         ...(this.#credentials === undefined ? {} : { credentials: this.#credentials }),
-        ...(this.#options.onLog === undefined ? {} : { onLog: this.#options.onLog }),
+        ...(this.#options.onLog === undefined ? {} : { onLog: (record: LogRecord) => this.#options.onLog?.(record, spec) }),
         onNotice: (message) => this.#notice(message),
         ...(this.#options.maxConcurrency === undefined ? {} : { maxConcurrency: this.#options.maxConcurrency }),
         ...(this.#options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.#options.idleTimeoutMs }),
