@@ -2,32 +2,35 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import type { FunctionSpec } from '../assembly/index.js';
 import { describeRuntime, type RuntimeInfo } from '../runtimes/index.js';
 import {
+  ExtensionRegistry,
   RuntimeChannel,
+  registerExtensionRoutes,
   startRuntimeApiServer,
   type InitOutcome,
   type InvocationResponse,
   type RuntimeApiServer,
+  type ShutdownReason,
   type StreamCompletion,
 } from '../runtime-api/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
-import { splitLines } from './line-splitter.js';
+import { extensionVariables, listExternalExtensions } from './extensions.js';
 import type { LogRecord, LogSink } from './log-record.js';
+import { describeExit, startManagedProcess, type ExitInfo, type ManagedProcess } from './managed-process.js';
 import {
-  endLines,
   initReportLine,
+  initRuntimeDoneRecord,
   initStartLine,
   reportLine,
+  runtimeDoneLine,
   startLine,
   timeoutLine,
   type PlatformLine,
   type PlatformStatus,
 } from './platform-lines.js';
-import { measureTreeRssBytes, readPeakRssBytes, signalProcessGroup } from './process-tree.js';
-import { trackProcessGroup, untrackProcessGroup } from './process-registry.js';
+import { measureTreeRssBytes, readPeakRssBytes } from './process-tree.js';
 import { buildRuntimeVariables, makeLogStreamName, type AwsCredentials } from './reserved-variables.js';
 import { resolveRuntimeCommand, type RuntimeCommand } from './runtime-command.js';
 
@@ -35,6 +38,19 @@ import { resolveRuntimeCommand, type RuntimeCommand } from './runtime-command.js
 export const DEFAULT_INIT_TIMEOUT_MS = 10_000;
 const MEMORY_SAMPLE_INTERVAL_MS = 25;
 const MB = 1024 * 1024;
+/** Shutdown budgets of https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-shutdown */
+const SHUTDOWN_BUDGET_EXTERNAL_MS = 2000;
+const SHUTDOWN_BUDGET_INTERNAL_MS = 500;
+const RUNTIME_SHUTDOWN_SHARE_MS = 300;
+
+/** A telemetry event as the Telemetry API delivers it. */
+export interface TelemetryEvent {
+  /** ISO time, UTC, millisecond precision. */
+  readonly time: string;
+  /** `platform.start`, `function`, `extension`, … */
+  readonly type: string;
+  readonly record: unknown;
+}
 
 /** Options of {@link ExecutionEnvironment.start}. */
 export interface ExecutionEnvironmentOptions {
@@ -48,10 +64,17 @@ export interface ExecutionEnvironmentOptions {
   readonly credentials?: AwsCredentials;
   /** Receives every log record as it happens. */
   readonly onLog?: LogSink;
+  /** Receives every telemetry event (platform, function, extension) as it happens. */
+  readonly onTelemetry?: (event: TelemetryEvent) => void;
   /** Receives one-line notices about what cannot be matched exactly (e.g. the local Node.js version). */
   readonly onNotice?: (message: string) => void;
   /** @default DEFAULT_INIT_TIMEOUT_MS */
   readonly initTimeoutMs?: number;
+  /**
+   * Stop (SIGSTOP) the environment's processes between invocations, as Lambda freezes them.
+   * @default true
+   */
+  readonly freeze?: boolean;
 }
 
 /** One invocation as the caller asks for it. */
@@ -107,31 +130,31 @@ export interface InvocationHandle {
 /** The lifecycle state of an environment. */
 export type EnvironmentState = 'uninitialized' | 'idle' | 'invoking' | 'shutdown';
 
-interface ExitInfo {
-  readonly exitCode?: number;
-  readonly signal?: string;
-  readonly spawnError?: string;
-}
-
-interface RuntimeProcess {
-  readonly pid: number;
-  readonly exited: Promise<ExitInfo>;
-  readonly output: Promise<void>;
-}
-
 type InitResult =
   | { readonly status: 'success'; readonly durationMs: number }
   | { readonly status: 'error' | 'timeout'; readonly durationMs: number; readonly errorType: string; readonly body: Buffer; readonly contentType: string };
+
+/** Something other than the runtime broke the environment (an extension). */
+interface EnvironmentFailure {
+  readonly kind: 'failure';
+  readonly errorType: string;
+  readonly message: string;
+}
+
+interface ExtensionProcess {
+  readonly name: string;
+  readonly process: ManagedProcess;
+}
+
+type Answer = (response: CallerResponse) => void;
+type Finish = (status: PlatformStatus, errorType: string | undefined) => InvocationReport;
 
 function errorBody(errorType: string, errorMessage: string): Buffer {
   return Buffer.from(JSON.stringify({ errorType, errorMessage }));
 }
 
-function exitMessage(exit: ExitInfo): string {
-  if (exit.spawnError !== undefined) return exit.spawnError;
-  if (exit.signal !== undefined) return `Runtime exited with error: signal: ${exit.signal === 'SIGKILL' ? 'killed' : exit.signal.replace(/^SIG/, '').toLowerCase()}`;
-  if (exit.exitCode === 0) return 'Runtime exited without providing a reason';
-  return `Runtime exited with error: exit status ${exit.exitCode ?? 'unknown'}`;
+function functionError(errorType: string, errorMessage: string): CallerResponse {
+  return { kind: 'function-error', errorType, body: errorBody(errorType, errorMessage), contentType: 'application/json' };
 }
 
 function newTraceId(): string {
@@ -151,50 +174,105 @@ function errorTypeOf(body: Buffer): string | undefined {
   }
 }
 
+/** Resolves when `predicate` holds, re-checked each time {@link Conditions.check} is called. */
+class Conditions {
+  readonly #waiting = new Set<{ predicate: () => boolean; resolve: () => void }>();
+
+  when(predicate: () => boolean): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.add({ predicate, resolve }));
+  }
+
+  check(): void {
+    for (const waiter of this.#waiting) {
+      if (waiter.predicate()) {
+        this.#waiting.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+}
+
 /**
- * One execution environment: its Runtime API on loopback and its runtime process,
- * with Lambda's lifecycle (init, invoke, timeouts, crashes, reset) and its log lines.
+ * One execution environment: its Runtime and Extensions API on loopback, its extension
+ * processes and its runtime process, with Lambda's lifecycle (init, invoke, freeze,
+ * timeouts, crashes, reset, shutdown) and its log lines.
  */
 export class ExecutionEnvironment implements AsyncDisposable {
   readonly spec: FunctionSpec;
   readonly #options: ExecutionEnvironmentOptions;
   readonly #runtime: RuntimeInfo;
-  readonly #channel = new RuntimeChannel();
+  readonly #channel: RuntimeChannel;
+  readonly #registry: ExtensionRegistry;
+  readonly #conditions: Conditions;
   readonly #server: RuntimeApiServer;
   readonly #logStreamName: string;
   #state: EnvironmentState = 'uninitialized';
-  #process: RuntimeProcess | undefined;
+  #runtimeProcess: ManagedProcess | undefined;
+  #extensions: ExtensionProcess[] = [];
   #command: RuntimeCommand | undefined;
   /** Set after an init that failed in the init phase: the next invoke retries it. */
   #failedInit: InitResult | undefined;
+  /** Settles when an extension breaks the environment; renewed at each init. */
+  #failure: Promise<EnvironmentFailure> = new Promise(() => undefined);
+  #fail: (failure: EnvironmentFailure) => void = () => undefined;
+  #frozen = false;
   #peakMemoryBytes = 0;
   #collector: LogRecord[] | undefined;
   #currentRequestId: string | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(options: ExecutionEnvironmentOptions, runtime: RuntimeInfo, server: RuntimeApiServer, channel: RuntimeChannel) {
+  private constructor(
+    options: ExecutionEnvironmentOptions,
+    runtime: RuntimeInfo,
+    parts: { server: RuntimeApiServer; channel: RuntimeChannel; registry: ExtensionRegistry; conditions: Conditions },
+  ) {
     this.spec = options.spec;
     this.#options = options;
     this.#runtime = runtime;
-    this.#server = server;
-    this.#channel = channel;
+    this.#server = parts.server;
+    this.#channel = parts.channel;
+    this.#registry = parts.registry;
+    this.#conditions = parts.conditions;
     this.#logStreamName = makeLogStreamName(options.spec.version);
   }
 
-  /** Starts the environment's Runtime API; the runtime itself starts with the first invoke. */
+  /** Starts the environment's APIs; its processes start with the first invoke. */
   static async start(options: ExecutionEnvironmentOptions): Promise<ExecutionEnvironment> {
-    const runtime = options.spec.runtime === undefined ? undefined : describeRuntime(options.spec.runtime);
+    const { spec } = options;
+    const runtime = spec.runtime === undefined ? undefined : describeRuntime(spec.runtime);
     if (runtime === undefined) {
-      throw new CdkLocalError(ErrorCodes.UNSUPPORTED_FUNCTION, `${options.spec.constructPath} has runtime '${options.spec.runtime ?? 'none'}', which cdk-local cannot run.`);
+      throw new CdkLocalError(ErrorCodes.UNSUPPORTED_FUNCTION, `${spec.constructPath} has runtime '${spec.runtime ?? 'none'}', which cdk-local cannot run.`);
     }
+    const conditions = new Conditions();
+    let failEnvironment: ((failure: EnvironmentFailure) => void) | undefined;
+    const registry = new ExtensionRegistry({
+      registered: () => conditions.check(),
+      idle: () => conditions.check(),
+      failed: (extension, kind, errorType) => {
+        const message = `Extension ${extension.name} reported an ${kind} error: ${errorType}`;
+        failEnvironment?.({ kind: 'failure', errorType: kind === 'init' ? 'Extension.InitError' : 'Extension.ExitError', message });
+      },
+    });
     const channel = new RuntimeChannel();
     let server: RuntimeApiServer;
     try {
-      server = await startRuntimeApiServer({ channel });
+      server = await startRuntimeApiServer({
+        channel,
+        plugins: [
+          (app) =>
+            registerExtensionRoutes(app, {
+              registry,
+              functionInfo: { functionName: spec.functionName, functionVersion: spec.version, handler: spec.handler ?? '', accountId: spec.accountId },
+            }),
+        ],
+      });
     } catch (cause) {
-      throw new CdkLocalError(ErrorCodes.ENVIRONMENT_FAILED, `Could not start the Runtime API for ${options.spec.constructPath} on 127.0.0.1.`, { cause });
+      throw new CdkLocalError(ErrorCodes.ENVIRONMENT_FAILED, `Could not start the Runtime API for ${spec.constructPath} on 127.0.0.1.`, { cause });
     }
-    return new ExecutionEnvironment(options, runtime, server, channel);
+    const environment = new ExecutionEnvironment(options, runtime, { server, channel, registry, conditions });
+    failEnvironment = (failure) => environment.#fail(failure);
+    return environment;
   }
 
   /** The current lifecycle state. */
@@ -207,30 +285,49 @@ export class ExecutionEnvironment implements AsyncDisposable {
     return this.#server.address;
   }
 
+  /** Whether the environment's processes are stopped between invocations right now. */
+  get frozen(): boolean {
+    return this.#frozen;
+  }
+
+  /** Pids of the environment's live processes (runtime first, then extensions). */
+  get pids(): number[] {
+    const all = [this.#runtimeProcess, ...this.#extensions.map((extension) => extension.process)];
+    return all.filter((process): process is ManagedProcess => process !== undefined && !process.hasExited()).map((process) => process.pid);
+  }
+
   /** Runs one invocation; one at a time per environment. */
   invoke(request: InvokeRequest): InvocationHandle {
     if (this.#state === 'shutdown') throw new CdkLocalError(ErrorCodes.CLOSED, `The environment of ${this.spec.constructPath} was shut down.`);
     if (this.#state === 'invoking') throw new CdkLocalError(ErrorCodes.ENVIRONMENT_FAILED, `The environment of ${this.spec.constructPath} is busy with another invocation.`);
     this.#state = 'invoking';
     const requestId = request.requestId ?? randomUUID();
-    let answer!: (response: CallerResponse) => void;
+    let answered = false;
+    let resolveResponse!: Answer;
     const response = new Promise<CallerResponse>((resolve) => {
-      answer = resolve;
+      resolveResponse = resolve;
     });
+    const answer: Answer = (value) => {
+      if (answered) return;
+      answered = true;
+      resolveResponse(value);
+    };
     const report = this.#run(requestId, request, answer).finally(() => {
-      if (this.#state === 'invoking') this.#state = this.#process === undefined ? 'uninitialized' : 'idle';
+      if (this.#state === 'invoking') this.#state = this.#runtimeProcess === undefined ? 'uninitialized' : 'idle';
+      if (this.#state === 'idle' && this.#options.freeze !== false) this.#setFrozen(true);
     });
     // A report that fails (an internal error) must still settle the caller's answer.
-    report.catch(() => answer({ kind: 'function-error', errorType: 'Sandbox.Failure', body: errorBody('Sandbox.Failure', 'The execution environment failed'), contentType: 'application/json' }));
+    report.catch(() => answer(functionError('Sandbox.Failure', 'The execution environment failed')));
     return { requestId, response, report };
   }
 
-  async #run(requestId: string, request: InvokeRequest, answer: (response: CallerResponse) => void): Promise<InvocationReport> {
+  async #run(requestId: string, request: InvokeRequest, answer: Answer): Promise<InvocationReport> {
     const logs: LogRecord[] = [];
     this.#collector = logs;
     try {
+      this.#setFrozen(false);
       let initDurationMs: number | undefined;
-      if (this.#process === undefined && this.#failedInit === undefined) {
+      if (this.#runtimeProcess === undefined && this.#failedInit === undefined) {
         const init = await this.#initialize('init', this.#options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS);
         initDurationMs = init.durationMs;
         if (init.status !== 'success') this.#failedInit = init;
@@ -240,24 +337,20 @@ export class ExecutionEnvironment implements AsyncDisposable {
       const deadlineMs = Date.now() + this.spec.timeoutSeconds * 1000;
       this.#currentRequestId = requestId;
       this.#platform(startLine(requestId, this.spec.version));
-
-      const finish = (status: PlatformStatus, errorType: string | undefined, extraInitMs = 0): InvocationReport => {
-        const durationMs = performance.now() - startedAt;
-        return this.#finishReport(requestId, logs, status, errorType, durationMs, initDurationMs, extraInitMs);
-      };
+      const finish: Finish = (status, errorType) =>
+        this.#finishReport(requestId, logs, status, errorType, performance.now() - startedAt, initDurationMs);
 
       if (this.#failedInit !== undefined) {
         // Lambda retries a failed init inside the first invocation, within the function timeout.
         this.#failedInit = undefined;
         const retry = await this.#initialize('invoke', this.spec.timeoutSeconds * 1000);
         if (retry.status !== 'success') {
-          await this.#killRuntime();
+          await this.#reset('failure');
           answer({ kind: 'function-error', errorType: retry.errorType, body: retry.body, contentType: retry.contentType });
           return finish(retry.status === 'timeout' ? 'timeout' : 'error', retry.errorType);
         }
       }
-
-      return await this.#invokeRuntime(requestId, request, deadlineMs, answer, finish);
+      return await this.#invokeRuntime(requestId, request, deadlineMs, startedAt, answer, finish);
     } finally {
       this.#currentRequestId = undefined;
       this.#collector = undefined;
@@ -268,41 +361,80 @@ export class ExecutionEnvironment implements AsyncDisposable {
     requestId: string,
     request: InvokeRequest,
     deadlineMs: number,
-    answer: (response: CallerResponse) => void,
-    finish: (status: PlatformStatus, errorType: string | undefined) => InvocationReport,
+    startedAt: number,
+    answer: Answer,
+    finish: Finish,
   ): Promise<InvocationReport> {
-    const runtime = this.#process!;
+    const runtime = this.#runtimeProcess!;
+    const traceId = request.traceId ?? newTraceId();
+    const invokedFunctionArn = request.invokedFunctionArn ?? this.spec.functionArn;
+    this.#registry.dispatch({
+      eventType: 'INVOKE',
+      deadlineMs,
+      requestId,
+      invokedFunctionArn,
+      tracing: { type: 'X-Amzn-Trace-Id', value: traceId },
+    });
     const pending = this.#channel.invoke({
       requestId,
       payload: request.payload,
       deadlineMs,
-      invokedFunctionArn: request.invokedFunctionArn ?? this.spec.functionArn,
-      traceId: request.traceId ?? newTraceId(),
-      clientContext: request.clientContext,
-      cognitoIdentity: request.cognitoIdentity,
+      invokedFunctionArn,
+      traceId,
+      ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
+      ...(request.cognitoIdentity === undefined ? {} : { cognitoIdentity: request.cognitoIdentity }),
     });
     const stop = new AbortController();
     const deadline = sleep(Math.max(0, deadlineMs - Date.now()), 'timeout' as const, { signal: stop.signal }).catch(() => 'cancelled' as const);
     const outOfMemory = this.#watchMemory(runtime.pid, stop.signal);
     const exited = runtime.exited.then((exit) => ({ exit }));
+    const ends = [exited, deadline, outOfMemory, this.#failure] as const;
+
+    const handleEnd = async (
+      end: Awaited<(typeof ends)[number]>,
+      stream: Readable | undefined,
+    ): Promise<InvocationReport> => {
+      if (end === 'cancelled') throw new Error('An invocation ended without a cause');
+      if (end === 'timeout') return this.#timeOut(requestId, answer, finish, stream);
+      this.#channel.abandon();
+      if (end === 'out-of-memory') {
+        await this.#reset('failure');
+        answer(functionError('Runtime.OutOfMemory', `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`));
+        return finish('error', 'Runtime.OutOfMemory');
+      }
+      if ('exit' in end) {
+        await this.#reset('failure');
+        answer(functionError('Runtime.ExitError', `RequestId: ${requestId} Error: ${describeExit(end.exit)}`));
+        return finish('error', 'Runtime.ExitError');
+      }
+      await this.#reset('failure');
+      answer(functionError(end.errorType, `RequestId: ${requestId} Error: ${end.message}`));
+      return finish('failure', end.errorType);
+    };
 
     try {
-      // First: the answer, or the end of the runtime.
-      const first = await Promise.race([pending.response.then((response) => ({ response })), exited, deadline, outOfMemory]);
-      if (first === 'timeout') return await this.#timeOut(requestId, answer, finish, undefined);
-      if (first === 'out-of-memory') return await this.#outOfMemory(requestId, answer, finish);
-      if (first === 'cancelled') throw new Error('unreachable');
-      if ('exit' in first) return await this.#runtimeExited(requestId, first.exit, answer, finish);
+      const first = await Promise.race([pending.response.then((response) => ({ response })), ...ends]);
+      if (typeof first === 'string' || !('response' in first)) return await handleEnd(first, undefined);
+      const respondedAt = performance.now();
+      const delivered = this.#deliver(first.response, answer);
 
-      const { response } = first;
-      const delivered = this.#deliver(response, answer);
-      // Then: the runtime calls /next again (and a stream ends), within the same deadline.
-      const done = Promise.all([pending.runtimeDone, delivered.completion]).then(() => 'done' as const);
-      const second = await Promise.race([done, exited, deadline, outOfMemory]);
-      if (second === 'timeout') return await this.#timeOut(requestId, answer, finish, delivered.stream);
-      if (second === 'out-of-memory') return await this.#outOfMemory(requestId, answer, finish);
-      if (second === 'cancelled') throw new Error('unreachable');
-      if (second !== 'done') return await this.#runtimeExited(requestId, second.exit, answer, finish);
+      // The runtime is done when it calls /next again (and a stream has ended); the
+      // invocation when every INVOKE-subscribed extension has called /next too.
+      const runtimeDone = Promise.all([pending.runtimeDone, delivered.completion]).then(() => {
+        const now = performance.now();
+        this.#publishPlatform(
+          runtimeDoneLine(requestId, delivered.status, delivered.errorType, {
+            durationMs: now - startedAt,
+            producedBytes: delivered.producedBytes(),
+            startedAt,
+            respondedAt,
+            doneAt: now,
+          }),
+        );
+      });
+      const done = Promise.all([runtimeDone, this.#conditions.when(() => this.#registry.allIdle)]).then(() => 'done' as const);
+      const second = await Promise.race([done, ...ends]);
+      if (second !== 'done') return await handleEnd(second, delivered.stream);
       // A last sample: an invocation can end before the first periodic one finishes.
       await this.#sampleMemory(runtime.pid);
       return finish(delivered.status, delivered.errorType);
@@ -314,83 +446,48 @@ export class ExecutionEnvironment implements AsyncDisposable {
   /** Turns what the runtime posted into what the caller gets. */
   #deliver(
     response: InvocationResponse,
-    answer: (response: CallerResponse) => void,
-  ): { status: PlatformStatus; errorType?: string; completion: Promise<unknown>; stream?: Readable } {
+    answer: Answer,
+  ): { status: PlatformStatus; errorType?: string; completion: Promise<unknown>; stream?: Readable; producedBytes: () => number } {
     switch (response.kind) {
       case 'buffered':
         answer({ kind: 'payload', body: response.body, contentType: response.contentType });
-        return { status: 'success', completion: Promise.resolve() };
-      case 'streaming':
+        return { status: 'success', completion: Promise.resolve(), producedBytes: () => response.body.length };
+      case 'streaming': {
         answer({ kind: 'stream', contentType: response.contentType, body: response.body, completion: response.completion });
-        return { status: 'success', completion: response.completion, stream: response.body };
+        let producedBytes = 0;
+        const completion = response.completion.then((end) => {
+          producedBytes = end.producedBytes;
+        });
+        return { status: 'success', completion, stream: response.body, producedBytes: () => producedBytes };
+      }
       case 'error': {
         const errorType = response.errorType ?? errorTypeOf(response.body) ?? 'Function.Unknown';
         answer({ kind: 'function-error', errorType, body: response.body, contentType: response.contentType });
-        return { status: 'error', errorType, completion: Promise.resolve() };
+        return { status: 'error', errorType, completion: Promise.resolve(), producedBytes: () => 0 };
       }
       case 'too-large': {
         const errorType = 'Function.ResponseSizeTooLarge';
-        answer({
-          kind: 'function-error',
-          errorType,
-          body: errorBody(errorType, `Response payload size (${response.sizeBytes} bytes) exceeded maximum allowed payload size (6291556 bytes).`),
-          contentType: 'application/json',
-        });
-        return { status: 'error', errorType, completion: Promise.resolve() };
+        answer(functionError(errorType, `Response payload size (${response.sizeBytes} bytes) exceeded maximum allowed payload size (6291556 bytes).`));
+        return { status: 'error', errorType, completion: Promise.resolve(), producedBytes: () => 0 };
       }
       case 'truncated': {
         const errorType = 'Runtime.TruncatedResponse';
-        answer({ kind: 'function-error', errorType, body: errorBody(errorType, 'The runtime closed the connection before the response was complete'), contentType: 'application/json' });
-        return { status: 'error', errorType, completion: Promise.resolve() };
+        answer(functionError(errorType, 'The runtime closed the connection before the response was complete'));
+        return { status: 'error', errorType, completion: Promise.resolve(), producedBytes: () => 0 };
       }
     }
   }
 
-  async #timeOut(
-    requestId: string,
-    answer: (response: CallerResponse) => void,
-    finish: (status: PlatformStatus, errorType: string | undefined) => InvocationReport,
-    stream: Readable | undefined,
-  ): Promise<InvocationReport> {
-    const errorType = 'Sandbox.Timedout';
+  async #timeOut(requestId: string, answer: Answer, finish: Finish, stream: Readable | undefined): Promise<InvocationReport> {
     const seconds = this.spec.timeoutSeconds.toFixed(2);
     this.#channel.abandon();
-    await this.#killRuntime();
     this.#emit({ time: new Date(), type: 'platform', text: timeoutLine(new Date(), requestId, this.spec.timeoutSeconds), requestId });
-    const body = errorBody(errorType, `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds`);
-    if (stream !== undefined) stream.destroy(new Error(`Task timed out after ${seconds} seconds`));
-    answer({ kind: 'function-error', errorType, body, contentType: 'application/json' });
+    const message = `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds`;
+    // The caller learns at the deadline; the reset that follows is the environment's business.
+    stream?.destroy(new Error(`Task timed out after ${seconds} seconds`));
+    answer(functionError('Sandbox.Timedout', message));
+    await this.#reset('timeout');
     return finish('timeout', undefined);
-  }
-
-  async #outOfMemory(
-    requestId: string,
-    answer: (response: CallerResponse) => void,
-    finish: (status: PlatformStatus, errorType: string | undefined) => InvocationReport,
-  ): Promise<InvocationReport> {
-    const errorType = 'Runtime.OutOfMemory';
-    this.#channel.abandon();
-    await this.#killRuntime();
-    answer({
-      kind: 'function-error',
-      errorType,
-      body: errorBody(errorType, `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`),
-      contentType: 'application/json',
-    });
-    return finish('error', errorType);
-  }
-
-  async #runtimeExited(
-    requestId: string,
-    exit: ExitInfo,
-    answer: (response: CallerResponse) => void,
-    finish: (status: PlatformStatus, errorType: string | undefined) => InvocationReport,
-  ): Promise<InvocationReport> {
-    const errorType = 'Runtime.ExitError';
-    this.#channel.abandon();
-    await this.#killRuntime();
-    answer({ kind: 'function-error', errorType, body: errorBody(errorType, `RequestId: ${requestId} Error: ${exitMessage(exit)}`), contentType: 'application/json' });
-    return finish('error', errorType);
   }
 
   #finishReport(
@@ -400,7 +497,6 @@ export class ExecutionEnvironment implements AsyncDisposable {
     errorType: string | undefined,
     durationMs: number,
     initDurationMs: number | undefined,
-    _extraInitMs: number,
   ): InvocationReport {
     // Since August 2025 a cold start's billed duration includes its init.
     const billedDurationMs = Math.ceil(durationMs + (initDurationMs ?? 0));
@@ -411,20 +507,30 @@ export class ExecutionEnvironment implements AsyncDisposable {
       maxMemoryUsedMb: Math.max(1, Math.round(this.#peakMemoryBytes / MB)),
       ...(initDurationMs === undefined ? {} : { initDurationMs: Math.round(initDurationMs * 100) / 100 }),
     };
-    for (const line of endLines(requestId, status, metrics.durationMs, errorType)) this.#platform(line);
+    this.#platform({ type: 'platform.end', record: { requestId }, text: `END RequestId: ${requestId}` }, { telemetry: false });
     this.#platform(reportLine(requestId, metrics, status, errorType));
     return { requestId, status, ...(errorType === undefined ? {} : { errorType }), ...metrics, logs };
   }
 
-  /** Starts the runtime process and waits until it is ready, fails, exits or runs out of time. */
+  /**
+   * Starts the extensions, waits until they registered, starts the runtime, and waits until
+   * the runtime and every extension called /next; or until something fails or time runs out.
+   */
   async #initialize(phase: 'init' | 'invoke', budgetMs: number): Promise<InitResult> {
     const command = await this.#resolveCommand();
+    const extensionFiles = await listExternalExtensions(this.#options.layersDirectory);
     const startedAt = performance.now();
-    this.#platform(initStartLine(this.spec, this.#runtime, phase));
-    const outcome = this.#channel.expectInit();
     const elapsed = (): number => performance.now() - startedAt;
+    this.#platform(initStartLine(this.spec, this.#runtime, phase));
+    this.#registry.reset(extensionFiles.map((file) => file.name));
+    this.#failure = new Promise<EnvironmentFailure>((resolve) => {
+      this.#fail = resolve;
+    });
+    const outcome = this.#channel.expectInit();
+
     const fail = async (status: 'error' | 'timeout', errorType: string, body: Buffer, contentType = 'application/json'): Promise<InitResult> => {
-      await this.#killRuntime();
+      this.#publishPlatform(initRuntimeDoneRecord(phase, status, errorType));
+      await this.#reset('failure');
       const durationMs = elapsed();
       this.#platform(initReportLine(phase, durationMs, status, errorType));
       return { status, durationMs, errorType, body, contentType };
@@ -434,29 +540,41 @@ export class ExecutionEnvironment implements AsyncDisposable {
       return fail('error', 'Runtime.InvalidEntrypoint', errorBody('Runtime.InvalidEntrypoint', message));
     }
 
-    const runtime = this.#spawn(command);
     const stop = new AbortController();
+    const timeout = sleep(budgetMs, 'timeout' as const, { signal: stop.signal }).catch(() => 'cancelled' as const);
     try {
-      const result = await Promise.race([
-        outcome,
-        runtime.exited.then((exit) => ({ kind: 'exit' as const, exit })),
-        sleep(budgetMs, { kind: 'timeout' as const }, { signal: stop.signal }),
-      ]);
-      switch (result.kind) {
-        case 'ready':
-          this.#platform(initReportLine(phase, elapsed(), 'success'));
-          return { status: 'success', durationMs: elapsed() };
-        case 'error': {
-          const errorType = result.errorType ?? errorTypeOf(result.body) ?? 'Runtime.Unknown';
-          return fail('error', errorType, result.body, result.contentType);
-        }
-        case 'exit': {
-          const errorType = result.exit.spawnError === undefined ? 'Runtime.ExitError' : 'Runtime.InvalidEntrypoint';
-          return fail('error', errorType, errorBody(errorType, exitMessage(result.exit)));
-        }
-        case 'timeout':
-          return fail('timeout', 'Runtime.Unknown', errorBody('Sandbox.Timedout', `Init timed out after ${(budgetMs / 1000).toFixed(2)} seconds`));
+      this.#extensions = extensionFiles.map((file) => this.#spawnExtension(file.name, file.path));
+      const registered = this.#conditions.when(() => extensionFiles.every((file) => !this.#registry.isExpected(file.name)));
+      const beforeRuntime = await Promise.race([registered.then(() => 'registered' as const), this.#failure, timeout]);
+      if (beforeRuntime === 'timeout') return fail('timeout', 'Extension.TimedOut', errorBody('Extension.TimedOut', 'Extensions did not register in time'));
+      if (typeof beforeRuntime === 'object') return fail('error', beforeRuntime.errorType, errorBody(beforeRuntime.errorType, beforeRuntime.message));
+
+      const runtime = this.#spawnRuntime(command);
+      const runtimeReady = await Promise.race([outcome, runtime.exited.then((exit) => ({ kind: 'exit' as const, exit })), this.#failure, timeout]);
+      if (runtimeReady === 'timeout') {
+        return fail('timeout', 'Runtime.Unknown', errorBody('Sandbox.Timedout', `Init timed out after ${(budgetMs / 1000).toFixed(2)} seconds`));
       }
+      if (runtimeReady === 'cancelled') throw new Error('Init ended without a cause');
+      if (runtimeReady.kind === 'failure') return fail('error', runtimeReady.errorType, errorBody(runtimeReady.errorType, runtimeReady.message));
+      if (runtimeReady.kind === 'error') {
+        const errorType = runtimeReady.errorType ?? errorTypeOf(runtimeReady.body) ?? 'Runtime.Unknown';
+        return fail('error', errorType, runtimeReady.body, runtimeReady.contentType);
+      }
+      if (runtimeReady.kind === 'exit') {
+        const errorType = runtimeReady.exit.spawnError === undefined ? 'Runtime.ExitError' : 'Runtime.InvalidEntrypoint';
+        return fail('error', errorType, errorBody(errorType, describeExit(runtimeReady.exit)));
+      }
+      this.#publishPlatform(initRuntimeDoneRecord(phase, 'success'));
+
+      const extensionsReady = await Promise.race([this.#conditions.when(() => this.#registry.allReady).then(() => 'ready' as const), this.#failure, timeout]);
+      if (extensionsReady === 'timeout') return fail('timeout', 'Extension.TimedOut', errorBody('Extension.TimedOut', 'Extensions did not finish init in time'));
+      if (typeof extensionsReady === 'object') return fail('error', extensionsReady.errorType, errorBody(extensionsReady.errorType, extensionsReady.message));
+      this.#registry.closeRegistration();
+      for (const extension of this.#registry.extensions) {
+        this.#publishPlatform({ type: 'platform.extension', record: { name: extension.name, state: 'Ready', events: [...extension.events] } });
+      }
+      this.#platform(initReportLine(phase, elapsed(), 'success'));
+      return { status: 'success', durationMs: elapsed() };
     } finally {
       stop.abort();
     }
@@ -470,8 +588,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
     return this.#command;
   }
 
-  #spawn(command: RuntimeCommand): RuntimeProcess {
-    const env = buildRuntimeVariables({
+  #runtimeVariables(command: RuntimeCommand): Record<string, string> {
+    return buildRuntimeVariables({
       spec: this.spec,
       runtime: this.#runtime,
       runtimeApi: this.#server.address,
@@ -482,49 +600,60 @@ export class ExecutionEnvironment implements AsyncDisposable {
         nodeExecutable: process.execPath,
       },
       functionVariables: this.#options.functionVariables,
-      credentials: this.#options.credentials,
+      ...(this.#options.credentials === undefined ? {} : { credentials: this.#options.credentials }),
       logStreamName: this.#logStreamName,
     });
-    const subprocess = execa(command.file, [...command.args], {
+  }
+
+  #spawnRuntime(command: RuntimeCommand): ManagedProcess {
+    const runtime = startManagedProcess({
+      file: command.file,
+      args: command.args,
       cwd: this.#options.codeDirectory,
-      env,
-      extendEnv: false,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      // A process group of its own: Ctrl-C reaches cdk-local, which then stops it in order,
-      // and killing the group takes whatever the function started too.
-      detached: true,
-      stripFinalNewline: false,
+      env: this.#runtimeVariables(command),
+      onLine: (line) => {
+        const time = new Date();
+        this.#emit({ time, type: 'function', text: line, ...(this.#currentRequestId === undefined ? {} : { requestId: this.#currentRequestId }) });
+        this.#publish({ time: time.toISOString(), type: 'function', record: this.#functionRecord(line) });
+      },
     });
-    const pid = subprocess.pid;
-    if (pid !== undefined) trackProcessGroup(pid);
-    const onLine = (line: string): void => {
-      this.#emit({ time: new Date(), type: 'function', text: line, requestId: this.#currentRequestId });
-    };
-    const output = Promise.all([
-      subprocess.stdout === null ? undefined : splitLines(subprocess.stdout, onLine),
-      subprocess.stderr === null ? undefined : splitLines(subprocess.stderr, onLine),
-    ]).then(() => undefined);
-    const exited = subprocess.then(async (result): Promise<ExitInfo> => {
-      if (pid !== undefined) {
-        // Whatever the runtime left behind in its group goes with it, as in a reset sandbox.
-        signalProcessGroup(pid, 'SIGKILL');
-        untrackProcessGroup(pid);
-      }
-      await output;
-      const code = (result as { code?: string }).code;
-      if (code === 'ENOENT' || code === 'EACCES') return { spawnError: `Runtime failed to start: ${code === 'ENOENT' ? 'no such file' : 'permission denied'}: ${command.file}` };
-      return result.signal === undefined ? { exitCode: result.exitCode } : { signal: result.signal };
-    });
-    const runtime: RuntimeProcess = { pid: pid ?? -1, exited, output };
-    this.#process = runtime;
-    void exited.then(() => {
-      if (this.#process === runtime) this.#process = undefined;
+    this.#runtimeProcess = runtime;
+    void runtime.exited.then(() => {
+      if (this.#runtimeProcess === runtime) this.#runtimeProcess = undefined;
     });
     return runtime;
+  }
+
+  #spawnExtension(name: string, path: string): ExtensionProcess {
+    const process = startManagedProcess({
+      file: path,
+      args: [],
+      cwd: this.#options.layersDirectory ?? this.#options.codeDirectory,
+      env: extensionVariables(this.#runtimeVariables(this.#command!)),
+      onLine: (line) => {
+        const time = new Date();
+        this.#emit({ time, type: 'extension', text: line, source: name, ...(this.#currentRequestId === undefined ? {} : { requestId: this.#currentRequestId }) });
+        this.#publish({ time: time.toISOString(), type: 'extension', record: line });
+      },
+    });
+    // The failure belongs to this init: a later init has a failure signal of its own.
+    const fail = this.#fail;
+    void process.exited.then((exit) => {
+      if (this.#closing !== undefined) return;
+      const errorType = exit.spawnError === undefined ? 'Extension.Crash' : 'Extension.LaunchError';
+      fail({ kind: 'failure', errorType, message: describeExit(exit, `Extension ${name}`) });
+    });
+    return { name, process };
+  }
+
+  /** A function log line as a telemetry record: the text, or the object of a JSON-format line. */
+  #functionRecord(line: string): unknown {
+    if (this.spec.logging.logFormat !== 'JSON' || !line.startsWith('{')) return line;
+    try {
+      return JSON.parse(line);
+    } catch {
+      return line;
+    }
   }
 
   /** Samples the memory of the runtime's process tree; resolves when it goes over the limit. */
@@ -548,21 +677,85 @@ export class ExecutionEnvironment implements AsyncDisposable {
     return rss;
   }
 
-  async #killRuntime(): Promise<void> {
-    const runtime = this.#process;
-    if (runtime === undefined) return;
-    signalProcessGroup(runtime.pid, 'SIGKILL');
-    await runtime.exited;
+  #setFrozen(frozen: boolean): void {
+    if (this.#frozen === frozen) return;
+    this.#frozen = frozen;
+    for (const process of [this.#runtimeProcess, ...this.#extensions.map((extension) => extension.process)]) {
+      process?.signal(frozen ? 'SIGSTOP' : 'SIGCONT');
+    }
   }
 
-  #platform(line: PlatformLine): void {
-    const json = this.spec.logging.logFormat === 'JSON';
-    const time = new Date();
-    if (json) {
-      this.#emit({ time, type: 'platform', text: JSON.stringify({ time: time.toISOString(), type: line.type, record: line.record }), requestId: this.#currentRequestId });
-    } else if (line.text !== undefined) {
-      this.#emit({ time, type: 'platform', text: line.text, requestId: this.#currentRequestId });
+  /**
+   * Stops every process of the environment the way Lambda does: SIGTERM to the runtime
+   * and SIGKILL after its share, SHUTDOWN to subscribed external extensions (the others are
+   * killed), and SIGKILL for whatever is left at the end of the budget.
+   */
+  async #reset(reason: ShutdownReason): Promise<void> {
+    this.#setFrozen(false);
+    const runtime = this.#runtimeProcess;
+    const extensions = this.#extensions.filter((extension) => !extension.process.hasExited());
+    this.#extensions = [];
+    const registered = this.#registry.extensions;
+    const budgetMs =
+      extensions.length > 0 ? SHUTDOWN_BUDGET_EXTERNAL_MS : registered.length > 0 ? SHUTDOWN_BUDGET_INTERNAL_MS : 0;
+    const deadlineMs = Date.now() + budgetMs;
+    const stop = new AbortController();
+    try {
+      if (runtime !== undefined && !runtime.hasExited()) {
+        if (budgetMs > 0) {
+          runtime.signal('SIGTERM');
+          await Promise.race([runtime.exited, sleep(Math.min(RUNTIME_SHUTDOWN_SHARE_MS, budgetMs), undefined, { signal: stop.signal })]);
+        }
+        runtime.signal('SIGKILL');
+        await runtime.exited;
+      }
+      if (extensions.length > 0) {
+        const subscribed = new Set(this.#registry.dispatch({ eventType: 'SHUTDOWN', deadlineMs, shutdownReason: reason }).map((extension) => extension.name));
+        for (const extension of extensions) {
+          if (!subscribed.has(extension.name)) extension.process.signal('SIGKILL');
+        }
+        await Promise.race([
+          Promise.all(extensions.map((extension) => extension.process.exited)),
+          sleep(Math.max(0, deadlineMs - Date.now()), undefined, { signal: stop.signal }),
+        ]);
+        for (const extension of extensions) extension.process.signal('SIGKILL');
+        await Promise.all(extensions.map((extension) => extension.process.exited));
+      }
+    } catch (error) {
+      if (!stop.signal.aborted) throw error;
+    } finally {
+      stop.abort();
+      this.#registry.reset([]);
     }
+  }
+
+  #platform(line: PlatformLine, options: { telemetry?: boolean } = {}): void {
+    const time = new Date();
+    if (this.spec.logging.logFormat === 'JSON') {
+      if (line.type !== 'platform.end') {
+        this.#emit({ time, type: 'platform', text: JSON.stringify({ time: time.toISOString(), type: line.type, record: line.record }), ...this.#requestIdField() });
+      }
+    } else if (line.text !== undefined) {
+      this.#emit({ time, type: 'platform', text: line.text, ...this.#requestIdField() });
+    }
+    if (options.telemetry !== false) this.#publish({ time: time.toISOString(), type: line.type, record: line.record });
+  }
+
+  /** A platform event that has no log line of its own. */
+  #publishPlatform(line: PlatformLine): void {
+    if (line.text !== undefined || this.spec.logging.logFormat === 'JSON') {
+      this.#platform(line);
+    } else {
+      this.#publish({ time: new Date().toISOString(), type: line.type, record: line.record });
+    }
+  }
+
+  #requestIdField(): { requestId?: string } {
+    return this.#currentRequestId === undefined ? {} : { requestId: this.#currentRequestId };
+  }
+
+  #publish(event: TelemetryEvent): void {
+    this.#options.onTelemetry?.(event);
   }
 
   #emit(record: LogRecord): void {
@@ -570,14 +763,11 @@ export class ExecutionEnvironment implements AsyncDisposable {
     this.#options.onLog?.(record);
   }
 
-  /**
-   * Shuts the environment down as Lambda does when it reclaims one with no extensions:
-   * the runtime is killed at once. Idempotent.
-   */
+  /** Shuts the environment down as Lambda does when it reclaims it (`spindown`). Idempotent. */
   shutdown(): Promise<void> {
     this.#closing ??= (async () => {
       this.#state = 'shutdown';
-      const results = await Promise.allSettled([this.#killRuntime()]);
+      const results = await Promise.allSettled([this.#reset('spindown')]);
       results.push(...(await Promise.allSettled([this.#server.close()])));
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
@@ -591,5 +781,5 @@ export class ExecutionEnvironment implements AsyncDisposable {
   }
 }
 
-/** Helper for callers: the outcome type of an init, re-exported for tests. */
-export type { InitOutcome };
+/** The outcome type of an init, re-exported for tests. */
+export type { InitOutcome, ExitInfo };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { FunctionSpec } from '../assembly/index.js';
 import type { RuntimeInfo } from '../runtimes/index.js';
 
@@ -81,15 +82,43 @@ export function timeoutLine(time: Date, requestId: string, timeoutSeconds: numbe
   return `${time.toISOString()} ${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
 }
 
-/** `platform.runtimeDone` (JSON format only) and `END RequestId: …` (text format only). */
-export function endLines(requestId: string, status: PlatformStatus, durationMs: number, errorType?: string): PlatformLine[] {
-  return [
-    {
-      type: 'platform.runtimeDone',
-      record: { requestId, status, ...(errorType === undefined ? {} : { errorType }), metrics: { durationMs } },
+/** `platform.initRuntimeDone`: the runtime finished (or failed) its init. No text line. */
+export function initRuntimeDoneRecord(phase: 'init' | 'invoke', status: PlatformStatus, errorType?: string): PlatformLine {
+  return {
+    type: 'platform.initRuntimeDone',
+    record: { initializationType: 'on-demand', phase, status, ...(errorType === undefined ? {} : { errorType }) },
+  };
+}
+
+/** Timings of one invocation, in `performance.now()` milliseconds. */
+export interface RuntimeDoneTimings {
+  readonly durationMs: number;
+  readonly producedBytes: number;
+  readonly startedAt: number;
+  readonly respondedAt: number;
+  readonly doneAt: number;
+}
+
+function span(name: string, startMs: number, durationMs: number): Record<string, unknown> {
+  return { name, start: new Date(performance.timeOrigin + startMs).toISOString(), durationMs: Math.round(durationMs * 1000) / 1000 };
+}
+
+/** `platform.runtimeDone`: the runtime called /next after answering. No text line. */
+export function runtimeDoneLine(requestId: string, status: PlatformStatus, errorType: string | undefined, timings: RuntimeDoneTimings): PlatformLine {
+  return {
+    type: 'platform.runtimeDone',
+    record: {
+      requestId,
+      status,
+      ...(errorType === undefined ? {} : { errorType }),
+      metrics: { durationMs: Math.round(timings.durationMs * 1000) / 1000, producedBytes: timings.producedBytes },
+      spans: [
+        span('responseLatency', timings.startedAt, timings.respondedAt - timings.startedAt),
+        span('responseDuration', timings.respondedAt, 0),
+        span('runtimeOverhead', timings.respondedAt, timings.doneAt - timings.respondedAt),
+      ],
     },
-    { type: 'platform.end', record: { requestId }, text: `END RequestId: ${requestId}` },
-  ];
+  };
 }
 
 /** `REPORT RequestId: …` with Lambda's field order and trailing tabs. */

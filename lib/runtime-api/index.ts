@@ -3,3 +3,15 @@ export type { InitOutcome, Invocation, InvocationResponse, PostedError, StreamCo
 export { RuntimeChannel, type PendingInvocation, type Refusal, type RuntimePhase } from './runtime-channel.js';
 export { MAX_RESPONSE_BYTES } from './runtime-routes.js';
 export { buildRuntimeApi, startRuntimeApiServer, type RuntimeApiServer, type RuntimeApiServerOptions } from './server.js';
+export {
+  ExtensionRegistry,
+  MAX_EXTENSIONS,
+  type ExtensionEvent,
+  type ExtensionEventType,
+  type ExtensionRegistryListener,
+  type IdentifierError,
+  type RegisteredExtension,
+  type RegistrationError,
+  type ShutdownReason,
+} from './extension-registry.js';
+export { ExtensionHeaders, identifyExtension, registerExtensionRoutes, type ExtensionFunctionInfo } from './extension-routes.js';

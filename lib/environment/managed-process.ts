@@ -1,0 +1,91 @@
+import { execa } from 'execa';
+import { splitLines } from './line-splitter.js';
+import { signalProcessGroup } from './process-tree.js';
+import { trackProcessGroup, untrackProcessGroup } from './process-registry.js';
+
+/** How a process ended. */
+export interface ExitInfo {
+  readonly exitCode?: number;
+  readonly signal?: string;
+  /** Set when it could not be started at all. */
+  readonly spawnError?: string;
+}
+
+/** Options of {@link startManagedProcess}. */
+export interface ManagedProcessOptions {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Called for every line of its stdout and stderr. */
+  readonly onLine: (line: string) => void;
+}
+
+/** A process of an execution environment (the runtime, an extension), in a process group of its own. */
+export interface ManagedProcess {
+  readonly pid: number;
+  /** Settles when it has exited and its output has been read. */
+  readonly exited: Promise<ExitInfo>;
+  /** Whether it has exited. */
+  readonly hasExited: () => boolean;
+  /** Sends a signal to its whole process group. */
+  readonly signal: (signal: NodeJS.Signals) => void;
+}
+
+/** "Runtime exited with error: exit status 1", as Lambda words it. */
+export function describeExit(exit: ExitInfo, subject = 'Runtime'): string {
+  if (exit.spawnError !== undefined) return exit.spawnError;
+  if (exit.signal !== undefined) {
+    return `${subject} exited with error: signal: ${exit.signal === 'SIGKILL' ? 'killed' : exit.signal.replace(/^SIG/, '').toLowerCase()}`;
+  }
+  if (exit.exitCode === 0) return `${subject} exited without providing a reason`;
+  return `${subject} exited with error: exit status ${exit.exitCode ?? 'unknown'}`;
+}
+
+/**
+ * Starts a process in a process group of its own: Ctrl-C in a terminal reaches cdk-local,
+ * which then stops it in order, and killing the group takes whatever it started too.
+ */
+export function startManagedProcess(options: ManagedProcessOptions): ManagedProcess {
+  const subprocess = execa(options.file, [...options.args], {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    detached: true,
+    stripFinalNewline: false,
+  });
+  const pid = subprocess.pid;
+  if (pid !== undefined) trackProcessGroup(pid);
+  const output = Promise.all([
+    subprocess.stdout === null ? undefined : splitLines(subprocess.stdout, options.onLine),
+    subprocess.stderr === null ? undefined : splitLines(subprocess.stderr, options.onLine),
+  ]);
+  let done = false;
+  const exited = subprocess.then(async (result): Promise<ExitInfo> => {
+    done = true;
+    if (pid !== undefined) {
+      // Whatever it left behind in its group goes with it, as in a reset sandbox.
+      signalProcessGroup(pid, 'SIGKILL');
+      untrackProcessGroup(pid);
+    }
+    await output;
+    const code = (result as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'EACCES') {
+      return { spawnError: `failed to start ${options.file}: ${code === 'ENOENT' ? 'no such file or directory' : 'permission denied'}` };
+    }
+    return result.signal === undefined ? { exitCode: result.exitCode } : { signal: result.signal };
+  });
+  return {
+    pid: pid ?? -1,
+    exited,
+    hasExited: () => done,
+    signal: (signal) => {
+      if (pid !== undefined && !done) signalProcessGroup(pid, signal);
+    },
+  };
+}
