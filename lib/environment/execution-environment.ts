@@ -245,13 +245,14 @@ export class ExecutionEnvironment implements AsyncDisposable {
       throw new CdkLocalError(ErrorCodes.UNSUPPORTED_FUNCTION, `${spec.constructPath} has runtime '${spec.runtime ?? 'none'}', which cdk-local cannot run.`);
     }
     const conditions = new Conditions();
-    let failEnvironment: ((failure: EnvironmentFailure) => void) | undefined;
+    // The registry exists before the environment that its failures are reported to.
+    const target: { fail?: (failure: EnvironmentFailure) => void } = {};
     const registry = new ExtensionRegistry({
       registered: () => conditions.check(),
       idle: () => conditions.check(),
       failed: (extension, kind, errorType) => {
         const message = `Extension ${extension.name} reported an ${kind} error: ${errorType}`;
-        failEnvironment?.({ kind: 'failure', errorType: kind === 'init' ? 'Extension.InitError' : 'Extension.ExitError', message });
+        target.fail?.({ kind: 'failure', errorType: kind === 'init' ? 'Extension.InitError' : 'Extension.ExitError', message });
       },
     });
     const channel = new RuntimeChannel();
@@ -271,7 +272,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       throw new CdkLocalError(ErrorCodes.ENVIRONMENT_FAILED, `Could not start the Runtime API for ${spec.constructPath} on 127.0.0.1.`, { cause });
     }
     const environment = new ExecutionEnvironment(options, runtime, { server, channel, registry, conditions });
-    failEnvironment = (failure) => environment.#fail(failure);
+    target.fail = (failure) => environment.#fail(failure);
     return environment;
   }
 
