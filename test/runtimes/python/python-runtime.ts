@@ -8,6 +8,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
 import { RuntimeApiStub, type RuntimeApiStubOptions } from './runtime-api-stub.js';
 
+export { TEST_FUNCTION_ARN } from './runtime-api-stub.js';
+
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BOOTSTRAP = `${ROOT}lib/runtimes/python/bootstrap.py`;
 export const FIXTURES = `${ROOT}test/fixtures/runtimes/python/`;

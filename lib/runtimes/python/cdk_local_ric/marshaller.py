@@ -8,11 +8,16 @@ handler can see, so this module reproduces them:
 - anything with an ``_asdict()`` method, namedtuples first of all, becomes an object;
 - ``bytes`` inside the result are decoded as UTF-8 and written as strings;
 - NaN and infinite floats are written as ``NaN``, ``Infinity``, ``-Infinity``;
+- error messages name the type as simplejson does, except that a C type used as a
+  dict key is named without its module (``Decimal``, where simplejson's C code says
+  ``decimal.Decimal``);
 - non-ASCII characters are escaped, except on the python3.12+ runtimes
   (``AWS_EXECUTION_ENV=AWS_Lambda_python3.12`` and later), which write them as UTF-8.
 
 A result that is ``bytes`` at the top level is sent as is, with Content-Type
-``application/unknown``.
+``application/unknown``. Events are parsed with ``json.loads``; only the wording of
+some parse errors differs from simplejson's (Lambda's Invoke API refuses payloads that
+are not JSON before a runtime sees them, so these are rare).
 """
 
 import decimal
@@ -185,7 +190,12 @@ def unmarshal_event(body, content_type):
     if content_type != "application/json":
         return body
     try:
-        return json.loads(body)
+        # simplejson reads the bytes as UTF-8 and skips a byte order mark; json.loads
+        # alone would also accept UTF-16/32 and refuse the mark.
+        text = body.decode("utf-8")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        return json.loads(text)
     except Exception as error:
         raise FaultError(UNMARSHAL_ERROR, "Unable to unmarshal input: {}".format(error))
 
