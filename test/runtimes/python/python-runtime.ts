@@ -29,6 +29,8 @@ export interface StartOptions {
   fixture: string;
   /** @default 'app.handler' */
   handler?: string;
+  /** Arguments after bootstrap.py. @default [] */
+  args?: string[];
   /** Extra or overriding environment variables; `undefined` removes one. */
   env?: Record<string, string | undefined>;
   stub?: RuntimeApiStubOptions;
@@ -153,7 +155,7 @@ export async function startPythonRuntime(t: TestContext, options: StartOptions):
   const merged = { ...lambdaEnvironment(api, fixtureDir, options.handler ?? 'app.handler'), ...options.env };
   for (const [name, value] of Object.entries(merged)) if (value !== undefined) env[name] = value;
 
-  const child = spawn(python(), [BOOTSTRAP], { cwd: fixtureDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(python(), [BOOTSTRAP, ...(options.args ?? [])], { cwd: fixtureDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const runtime = new PythonRuntime(child, api);
   t.after(() => runtime.stop());
   return runtime;

@@ -33,8 +33,8 @@ export interface QueuedInvocation {
   tenantId?: string;
 }
 
-/** What the stub answers to a POST: return undefined to give the usual 202. */
-export type PostResponder = (request: RecordedRequest) => { status: number; body: string } | undefined;
+/** A custom answer to a request; return undefined for the usual one (an event for /next, 202 for a POST). */
+export type Responder = (request: RecordedRequest) => { status: number; body: string } | undefined;
 
 export interface RuntimeApiStubOptions {
   /**
@@ -42,7 +42,7 @@ export interface RuntimeApiStubOptions {
    * timeout passes while the handler runs. @default false
    */
   closeConnectionAfterNext?: boolean;
-  respondToPost?: PostResponder;
+  respondWith?: Responder;
 }
 
 export const TEST_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:test-function';
@@ -172,6 +172,11 @@ export class RuntimeApiStub {
   }
 
   private respond(request: RecordedRequest, res: ServerResponse): void {
+    const custom = this.options.respondWith?.(request);
+    if (custom) {
+      res.writeHead(custom.status, { 'Content-Type': 'application/json' }).end(custom.body);
+      return;
+    }
     if (request.method === 'GET' && request.path === `${PREFIX}/invocation/next`) {
       const queued = this.queue.shift();
       if (queued) {
@@ -190,11 +195,6 @@ export class RuntimeApiStub {
       (request.path === `${PREFIX}/init/error` || /^\/2018-06-01\/runtime\/invocation\/[^/]+\/(response|error)$/.test(request.path));
     if (!isPost) {
       sendJson(res, 404, { errorMessage: `No route ${request.method} ${request.path}`, errorType: 'NotFound' });
-      return;
-    }
-    const custom = this.options.respondToPost?.(request);
-    if (custom) {
-      res.writeHead(custom.status, { 'Content-Type': 'application/json' }).end(custom.body);
       return;
     }
     sendJson(res, 202, { status: 'OK' });

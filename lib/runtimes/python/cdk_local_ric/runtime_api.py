@@ -78,12 +78,13 @@ class RuntimeApiClient(object):
 
     def next_invocation(self):
         """Block until the next event arrives (``GET /invocation/next``)."""
-        status, headers, body = self._request("GET", API_PREFIX + "/invocation/next")
+        path = API_PREFIX + "/invocation/next"
+        status, headers, body = self._request("GET", path)
         if status != 200:
-            raise RuntimeApiError(_describe_failure("GET", "/invocation/next", status, body))
+            raise RuntimeApiError(_describe_failure("GET", path, status, body))
         invocation = Invocation(body, headers)
         if not invocation.request_id:
-            raise RuntimeApiError("GET {}/invocation/next answered without a {} header".format(API_PREFIX, REQUEST_ID_HEADER))
+            raise RuntimeApiError("GET {} answered without a {} header".format(path, REQUEST_ID_HEADER))
         return invocation
 
     def post_response(self, request_id, body, content_type):
@@ -109,7 +110,8 @@ class RuntimeApiClient(object):
         self._connection.close()
 
     def _post(self, path, body, headers, accepted):
-        status, _headers, answer = self._request("POST", API_PREFIX + path, body, headers)
+        path = API_PREFIX + path
+        status, _headers, answer = self._request("POST", path, body, headers)
         if not accepted(status):
             raise RuntimeApiError(_describe_failure("POST", path, status, answer))
 
@@ -147,8 +149,8 @@ def _is_success(status):
 
 def _describe_failure(method, path, status, body):
     text = body[:1024].decode("utf-8", "replace")
-    return "{} {}{} answered {}: {}".format(method, API_PREFIX, path, status, text)
+    return "{} {} answered {}: {}".format(method, path, status, text)
 
 
 def _describe_unreachable(address, method, path, error):
-    return "{} {}{} at {} failed: {}".format(method, API_PREFIX, path, address, str(error) or error.__class__.__name__)
+    return "{} {} at {} failed: {}".format(method, path, address, str(error) or error.__class__.__name__)
