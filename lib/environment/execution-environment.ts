@@ -455,11 +455,24 @@ export class ExecutionEnvironment implements AsyncDisposable {
         return { status: 'success', completion: Promise.resolve(), producedBytes: () => response.body.length };
       case 'streaming': {
         answer({ kind: 'stream', contentType: response.contentType, body: response.body, completion: response.completion });
-        let producedBytes = 0;
-        const completion = response.completion.then((end) => {
-          producedBytes = end.producedBytes;
+        const outcome: { status: PlatformStatus; errorType?: string; completion: Promise<unknown>; stream: Readable; producedBytes: () => number } = {
+          status: 'success',
+          completion: Promise.resolve(),
+          stream: response.body,
+          producedBytes: () => 0,
+        };
+        // An error in the trailers, or a body cut short, makes the streamed invocation an error after all.
+        outcome.completion = response.completion.then((end) => {
+          outcome.producedBytes = () => end.producedBytes;
+          if (end.error !== undefined) {
+            outcome.status = 'error';
+            outcome.errorType = end.error.errorType ?? errorTypeOf(end.error.body) ?? 'Function.Unknown';
+          } else if (end.truncated) {
+            outcome.status = 'error';
+            outcome.errorType = 'Runtime.TruncatedResponse';
+          }
         });
-        return { status: 'success', completion, stream: response.body, producedBytes: () => producedBytes };
+        return outcome;
       }
       case 'error': {
         const errorType = response.errorType ?? errorTypeOf(response.body) ?? 'Function.Unknown';

@@ -7,6 +7,7 @@ export {
   type InvocationHandle,
   type InvocationReport,
   type InvokeRequest,
+  type TelemetryEvent,
 } from './execution-environment.js';
 export type { LogRecord, LogSink } from './log-record.js';
 export type { PlatformStatus } from './platform-lines.js';

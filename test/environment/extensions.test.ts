@@ -22,6 +22,17 @@ async function processState(pid: number): Promise<string> {
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
 }
 
+/** Waits until a process reaches `state` (signals are delivered asynchronously), at most 5 s. */
+async function waitForState(pid: number, state: string): Promise<string> {
+  const deadline = Date.now() + 5000;
+  let current = await processState(pid);
+  while (current !== state && Date.now() < deadline) {
+    await new Promise((resolve) => setImmediate(resolve));
+    current = await processState(pid);
+  }
+  return current;
+}
+
 async function startWithRecorder(variables: Record<string, string> = {}, overrides: Parameters<typeof makeSpec>[0] extends infer T ? Partial<T> : never = {}) {
   const records: LogRecord[] = [];
   const telemetry: TelemetryEvent[] = [];
@@ -112,7 +123,7 @@ describe('external extensions', () => {
     await using _ = environment;
     await environment.invoke({ payload: Buffer.from('{}') }).report;
     assert.equal(environment.frozen, true);
-    for (const pid of environment.pids) assert.equal(await processState(pid), 'T', `process ${pid} is stopped`);
+    for (const pid of environment.pids) assert.equal(await waitForState(pid, 'T'), 'T', `process ${pid} is stopped`);
     const second = await environment.invoke({ payload: Buffer.from('{}') }).report;
     assert.equal(second.status, 'success');
   });
