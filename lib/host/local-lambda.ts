@@ -232,9 +232,10 @@ export class LocalLambda implements AsyncDisposable {
     let host = this.#hosts.get(spec);
     if (host === undefined) {
       checkRunnable(spec);
-      for (const variable of spec.unresolvedEnvironment) {
+      const unresolved = spec.unresolvedEnvironment.map((variable) => variable.name);
+      if (unresolved.length > 0) {
         this.#notice(
-          `${spec.constructPath}: ${variable.name} is only known at deploy time (${variable.reason}); it is set to '${variable.placeholder}'. Set it with --env-vars.`,
+          `${spec.constructPath}: ${unresolved.join(', ')} ${unresolved.length === 1 ? 'is' : 'are'} only known at deploy time and ${unresolved.length === 1 ? 'gets a placeholder' : 'get placeholders'}; set real values with --env-vars.`,
         );
       }
       const overrides = this.#overrides === undefined ? {} : resolveEnvironmentOverrides(spec, this.#overrides);
