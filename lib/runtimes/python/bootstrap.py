@@ -1,13 +1,30 @@
 """cdk-local's Python runtime: ``python3 bootstrap.py [handler]``, cwd the function's code.
 
-Reads AWS_LAMBDA_RUNTIME_API (host:port) and _HANDLER (or the first argument, as
-awslambdaric takes it in a container image), puts LAMBDA_TASK_ROOT (default: the
-working directory) first on sys.path, then runs the function against the Runtime
-API until the process is stopped. Standard library only; Python 3.8 or later.
+Standard library only; Python 3.8 or later. It behaves like AWS's awslambdaric.
 
-Exit status: 1 after an init error has been reported to /init/error, or when the
-Runtime API cannot be used (one line on stderr says why); whatever the function
-passes to sys.exit() or os._exit(); 130 on Ctrl-C. Otherwise it never exits by itself.
+Environment it reads:
+  AWS_LAMBDA_RUNTIME_API     host:port of the Runtime API (required)
+  _HANDLER                   module.function, e.g. app.handler, pkg/mod.handler
+                             (required unless the handler is the first argument)
+  LAMBDA_TASK_ROOT           put first on sys.path (default: the working directory);
+                             PYTHONPATH entries follow it, as Python sets them
+  AWS_LAMBDA_FUNCTION_NAME, _VERSION, _MEMORY_SIZE, AWS_LAMBDA_LOG_GROUP_NAME,
+  AWS_LAMBDA_LOG_STREAM_NAME  copied into each invocation's context
+  AWS_LAMBDA_LOG_FORMAT      Text (default) or JSON
+  AWS_LAMBDA_LOG_LEVEL       root logger level (TRACE means DEBUG); unset: WARNING
+  AWS_EXECUTION_ENV          AWS_Lambda_python3.12 and later write results as UTF-8
+It sets _X_AMZN_TRACE_ID for each invocation (removed when /next sends no trace id).
+
+Output: stdout carries the function's print() output as written, and its log
+records, one per line (a record's inner line breaks written as \\r), flushed on
+every write; also the runtime's [ERROR] line for each unhandled error. stderr
+carries what the function writes there, Python's own warnings and tracebacks, and
+the runtime's one-line reason when it exits because the Runtime API failed it.
+
+Exit status: 1 after an init error has been posted to /init/error, or when the
+Runtime API cannot be used (unreachable, a non-2xx answer, /init/error not 202);
+whatever the function passes to sys.exit() or os._exit(); 130 on Ctrl-C; death
+by SIGTERM unless the function handles it. Otherwise it never exits by itself.
 """
 
 import os

@@ -104,7 +104,8 @@ describe('python runtime: logging', () => {
     const runtime = await startPythonRuntime(t, { fixture: 'logging', handler: 'app.print_then_wait' });
     runtime.api.enqueue();
     // A pipe is block-buffered by default: without a flush per write nothing would show before the handler returns.
-    await runtime.waitForStdout('the output written so far', (text) => /^waiting\npartial line\[ERROR\]\t.*\tlogged while waiting\n$/.test(text.split('warning during init\n')[1] ?? ''));
+    const soFar = /^waiting\nvia __stdout__\npartial line\[ERROR\]\t.*\tlogged while waiting\n$/;
+    await runtime.waitForStdout('the output written so far', (text) => soFar.test(text.split('warning during init\n')[1] ?? ''));
     assert.ok(!runtime.api.requests.some((r) => r.method === 'POST'), 'the handler is still running');
   });
 });

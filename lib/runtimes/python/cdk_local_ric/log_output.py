@@ -109,6 +109,21 @@ class FlushingStream(object):
         self.stream.flush()
 
 
+def install_flushing_streams():
+    """Make stdout and stderr write through at once, as UTF-8 like Lambda's (LANG=en_US.UTF-8)."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            continue
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            # Also covers code that writes to sys.__stdout__, which the wrapper below does not see.
+            if (stream.encoding or "").lower().replace("-", "") != "utf8":
+                reconfigure(encoding="utf-8")
+            reconfigure(line_buffering=True)
+        setattr(sys, name, FlushingStream(stream))
+
+
 class StdoutLogSink(object):
     """Writes each log record to stdout as one line."""
 

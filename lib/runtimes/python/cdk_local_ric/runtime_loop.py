@@ -15,9 +15,9 @@ from . import faults
 from .context import LambdaContext
 from .handler_loader import load_handler
 from .log_output import (
-    FlushingStream,
     InvocationLogState,
     StdoutLogSink,
+    install_flushing_streams,
     setup_logging,
     write_error,
 )
@@ -28,8 +28,7 @@ INIT_ERROR_EXIT_STATUS = 1
 
 def run(handler_name, api, log_format, log_level):
     """Run init and the invocation loop against ``api`` (a RuntimeApiClient). Returns only by raising."""
-    sys.stdout = FlushingStream(sys.stdout)
-    sys.stderr = FlushingStream(sys.stderr)
+    install_flushing_streams()
     log_sink = StdoutLogSink()
 
     error_result = None
