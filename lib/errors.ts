@@ -31,6 +31,8 @@ export const ErrorCodes = {
   TOO_MANY_REQUESTS: 'CDKL_TOO_MANY_REQUESTS',
   /** The invocation payload is larger than Lambda accepts. */
   REQUEST_TOO_LARGE: 'CDKL_REQUEST_TOO_LARGE',
+  /** A wait for an event did not see it in time. */
+  WAIT_TIMEOUT: 'CDKL_WAIT_TIMEOUT',
   /** The host or environment was used after close(). */
   CLOSED: 'CDKL_CLOSED',
 } as const;

@@ -9,7 +9,9 @@ export {
   type FunctionError,
   type InvokeOptions,
   type InvokeResult,
+  type LocalLambdaEvent,
   type LocalLambdaOptions,
+  type WaitForOptions,
 } from './host/index.js';
 export {
   startLambdaServer,
@@ -19,4 +21,12 @@ export {
   type LambdaServerOptions,
 } from './servers/index.js';
 export type { FunctionSpec, CodeLocation, LayerSpec, LoggingSpec, FunctionUrlSpec, UnresolvedVariable } from './assembly/function-spec.js';
-export type { AwsCredentials, CallerResponse, InvocationHandle, InvocationReport, LogRecord } from './environment/index.js';
+export type {
+  AwsCredentials,
+  CallerResponse,
+  EnvironmentEvent,
+  InvocationHandle,
+  InvocationReport,
+  LogRecord,
+  TelemetryEvent,
+} from './environment/index.js';

@@ -52,6 +52,15 @@ export interface TelemetryEvent {
   readonly record: unknown;
 }
 
+/** Something that happened to an environment, for tests that wait on it. */
+export type EnvironmentEvent =
+  | { readonly type: 'extension-registered'; readonly name: string }
+  | { readonly type: 'initialized'; readonly status: 'success' | 'error' | 'timeout' }
+  | { readonly type: 'invocation-complete'; readonly requestId: string; readonly status: PlatformStatus }
+  | { readonly type: 'frozen' }
+  | { readonly type: 'thawed' }
+  | { readonly type: 'shutdown' };
+
 /** Options of {@link ExecutionEnvironment.start}. */
 export interface ExecutionEnvironmentOptions {
   readonly spec: FunctionSpec;
@@ -68,6 +77,8 @@ export interface ExecutionEnvironmentOptions {
   readonly onTelemetry?: (event: TelemetryEvent) => void;
   /** Receives one-line notices about what cannot be matched exactly (e.g. the local Node.js version). */
   readonly onNotice?: (message: string) => void;
+  /** Receives lifecycle events (extension registered, invocation complete, frozen, shut down). */
+  readonly onEvent?: (event: EnvironmentEvent) => void;
   /** @default DEFAULT_INIT_TIMEOUT_MS */
   readonly initTimeoutMs?: number;
   /**
@@ -118,6 +129,8 @@ export interface InvocationReport {
   readonly initDurationMs?: number;
   /** Every log record of the invocation (and of the init before it), in order. */
   readonly logs: readonly LogRecord[];
+  /** Every telemetry event of the invocation (and of the init before it), in order. */
+  readonly telemetry: readonly TelemetryEvent[];
 }
 
 /** An invocation under way: the answer comes first, the report when the runtime is done. */
@@ -218,7 +231,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
   #fail: (failure: EnvironmentFailure) => void = () => undefined;
   #frozen = false;
   #peakMemoryBytes = 0;
-  #collector: LogRecord[] | undefined;
+  #collector: { readonly logs: LogRecord[]; readonly telemetry: TelemetryEvent[] } | undefined;
   #currentRequestId: string | undefined;
   #closing: Promise<void> | undefined;
 
@@ -248,7 +261,10 @@ export class ExecutionEnvironment implements AsyncDisposable {
     // The registry exists before the environment that its failures are reported to.
     const target: { fail?: (failure: EnvironmentFailure) => void } = {};
     const registry = new ExtensionRegistry({
-      registered: () => conditions.check(),
+      registered: (extension) => {
+        conditions.check();
+        options.onEvent?.({ type: 'extension-registered', name: extension.name });
+      },
       idle: () => conditions.check(),
       failed: (extension, kind, errorType) => {
         const message = `Extension ${extension.name} reported an ${kind} error: ${errorType}`;
@@ -323,8 +339,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
   }
 
   async #run(requestId: string, request: InvokeRequest, answer: Answer): Promise<InvocationReport> {
-    const logs: LogRecord[] = [];
-    this.#collector = logs;
+    const collected = { logs: [] as LogRecord[], telemetry: [] as TelemetryEvent[] };
+    this.#collector = collected;
     try {
       this.#setFrozen(false);
       let initDurationMs: number | undefined;
@@ -339,7 +355,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       this.#currentRequestId = requestId;
       this.#platform(startLine(requestId, this.spec.version));
       const finish: Finish = (status, errorType) =>
-        this.#finishReport(requestId, logs, status, errorType, performance.now() - startedAt, initDurationMs);
+        this.#finishReport(requestId, collected, status, errorType, performance.now() - startedAt, initDurationMs);
 
       if (this.#failedInit !== undefined) {
         // Lambda retries a failed init inside the first invocation, within the function timeout.
@@ -506,7 +522,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
 
   #finishReport(
     requestId: string,
-    logs: LogRecord[],
+    collected: { readonly logs: LogRecord[]; readonly telemetry: TelemetryEvent[] },
     status: PlatformStatus,
     errorType: string | undefined,
     durationMs: number,
@@ -523,7 +539,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
     };
     this.#platform({ type: 'platform.end', record: { requestId }, text: `END RequestId: ${requestId}` }, { telemetry: false });
     this.#platform(reportLine(requestId, metrics, status, errorType));
-    return { requestId, status, ...(errorType === undefined ? {} : { errorType }), ...metrics, logs };
+    this.#options.onEvent?.({ type: 'invocation-complete', requestId, status });
+    return { requestId, status, ...(errorType === undefined ? {} : { errorType }), ...metrics, logs: collected.logs, telemetry: collected.telemetry };
   }
 
   /**
@@ -547,6 +564,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       await this.#reset('failure');
       const durationMs = elapsed();
       this.#platform(initReportLine(phase, durationMs, status, errorType));
+      this.#options.onEvent?.({ type: 'initialized', status });
       return { status, durationMs, errorType, body, contentType };
     };
     if (command === undefined) {
@@ -588,6 +606,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
         this.#publishPlatform({ type: 'platform.extension', record: { name: extension.name, state: 'Ready', events: [...extension.events] } });
       }
       this.#platform(initReportLine(phase, elapsed(), 'success'));
+      this.#options.onEvent?.({ type: 'initialized', status: 'success' });
       return { status: 'success', durationMs: elapsed() };
     } finally {
       stop.abort();
@@ -697,6 +716,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     for (const process of [this.#runtimeProcess, ...this.#extensions.map((extension) => extension.process)]) {
       process?.signal(frozen ? 'SIGSTOP' : 'SIGCONT');
     }
+    this.#options.onEvent?.({ type: frozen ? 'frozen' : 'thawed' });
   }
 
   /**
@@ -769,11 +789,12 @@ export class ExecutionEnvironment implements AsyncDisposable {
   }
 
   #publish(event: TelemetryEvent): void {
+    this.#collector?.telemetry.push(event);
     this.#options.onTelemetry?.(event);
   }
 
   #emit(record: LogRecord): void {
-    this.#collector?.push(record);
+    this.#collector?.logs.push(record);
     this.#options.onLog?.(record);
   }
 
@@ -783,6 +804,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       this.#state = 'shutdown';
       const results = await Promise.allSettled([this.#reset('spindown')]);
       results.push(...(await Promise.allSettled([this.#server.close()])));
+      this.#options.onEvent?.({ type: 'shutdown' });
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
     })();

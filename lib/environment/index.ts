@@ -2,6 +2,7 @@ export {
   DEFAULT_INIT_TIMEOUT_MS,
   ExecutionEnvironment,
   type CallerResponse,
+  type EnvironmentEvent,
   type EnvironmentState,
   type ExecutionEnvironmentOptions,
   type InvocationHandle,

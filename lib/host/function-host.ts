@@ -4,6 +4,8 @@ import {
   ExecutionEnvironment,
   isolateTaskRoot,
   type AwsCredentials,
+  type EnvironmentEvent,
+  type TelemetryEvent,
   type InvocationHandle,
   type InvokeRequest,
   type LogSink,
@@ -22,7 +24,14 @@ export interface FunctionHostOptions {
   readonly functionVariables: Readonly<Record<string, string>>;
   readonly credentials?: AwsCredentials;
   readonly onLog?: LogSink;
+  readonly onTelemetry?: (event: TelemetryEvent) => void;
+  readonly onEvent?: (event: EnvironmentEvent) => void;
   readonly onNotice?: (message: string) => void;
+  /**
+   * Stop the environments' processes between invocations, as Lambda freezes them.
+   * @default true
+   */
+  readonly freeze?: boolean;
   /**
    * Most environments at once when the function has no reserved concurrency.
    * @default 10
@@ -117,8 +126,11 @@ export class FunctionHost implements AsyncDisposable {
         layersDirectory: prepared.layersDirectory,
         functionVariables: this.#options.functionVariables,
         credentials: this.#options.credentials,
-        onLog: this.#options.onLog,
-        onNotice: this.#options.onNotice,
+        ...(this.#options.onLog === undefined ? {} : { onLog: this.#options.onLog }),
+        ...(this.#options.onTelemetry === undefined ? {} : { onTelemetry: this.#options.onTelemetry }),
+        ...(this.#options.onEvent === undefined ? {} : { onEvent: this.#options.onEvent }),
+        ...(this.#options.onNotice === undefined ? {} : { onNotice: this.#options.onNotice }),
+        ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
       });
       this.#all.add(environment);
       this.peakEnvironments = Math.max(this.peakEnvironments, this.#all.size);

@@ -6,5 +6,7 @@ export {
   type FunctionError,
   type InvokeOptions,
   type InvokeResult,
+  type LocalLambdaEvent,
   type LocalLambdaOptions,
+  type WaitForOptions,
 } from './local-lambda.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -12,7 +13,15 @@ import {
   type EnvVarsOverrides,
   type FunctionSpec,
 } from '../assembly/index.js';
-import type { AwsCredentials, InvocationHandle, InvocationReport, InvokeRequest, LogRecord } from '../environment/index.js';
+import type {
+  AwsCredentials,
+  EnvironmentEvent,
+  InvocationHandle,
+  InvocationReport,
+  InvokeRequest,
+  LogRecord,
+  TelemetryEvent,
+} from '../environment/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { resolveCredentials } from './credentials.js';
 import { FunctionHost } from './function-host.js';
@@ -29,8 +38,15 @@ export interface LocalLambdaOptions {
   readonly region?: string;
   /** Receives every log record of every function as it happens, with the function it came from. */
   readonly onLog?: (record: LogRecord, spec: FunctionSpec) => void;
+  /** Receives every telemetry event (platform, function, extension) of every function as it happens. */
+  readonly onTelemetry?: (event: TelemetryEvent, spec: FunctionSpec) => void;
   /** Receives one-line notices (version mismatches, unresolved variables, layers that cannot be had). */
   readonly onNotice?: (message: string) => void;
+  /**
+   * Stop each environment's processes between invocations, as Lambda freezes them.
+   * @default true
+   */
+  readonly freeze?: boolean;
   /** Where unpacked code and layers are cached. @default a folder under the OS temp dir */
   readonly cacheDirectory?: string;
   /** Most environments per function without reserved concurrency. @default 10 */
@@ -58,6 +74,19 @@ export interface InvokeOptions {
   readonly clientContext?: unknown;
 }
 
+/** A lifecycle event of one of the app's environments. */
+export type LocalLambdaEvent = EnvironmentEvent & {
+  /** The function's construct path. */
+  readonly constructPath: string;
+};
+
+/** Options of {@link LocalLambda.waitFor}. */
+export interface WaitForOptions {
+  /** @default 10000 */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
 /** A function error, as Lambda returns it. */
 export interface FunctionError {
   readonly errorType: string;
@@ -79,6 +108,8 @@ export interface InvokeResult {
   readonly logs: readonly string[];
   /** Every log record, platform lines included. */
   readonly records: readonly LogRecord[];
+  /** Every telemetry event of the invocation (and of its init), as the Telemetry API delivers them. */
+  readonly telemetry: readonly TelemetryEvent[];
   readonly report: InvocationReport;
 }
 
@@ -124,6 +155,7 @@ export class LocalLambda implements AsyncDisposable {
   readonly #credentials: AwsCredentials | undefined;
   readonly #hosts = new Map<FunctionSpec, FunctionHost>();
   readonly #noticed = new Set<string>();
+  readonly #waiters = new Set<{ matches: (event: LocalLambdaEvent) => boolean; resolve: (event: LocalLambdaEvent) => void }>();
   #closing: Promise<void> | undefined;
 
   private constructor(assembly: Assembly, options: LocalLambdaOptions, overrides: EnvVarsOverrides | undefined, credentials: AwsCredentials | undefined) {
@@ -223,6 +255,7 @@ export class LocalLambda implements AsyncDisposable {
       ...(error === undefined ? {} : { error }),
       logs: report.logs.filter((record) => record.type === 'function').map((record) => record.text),
       records: report.logs,
+      telemetry: report.telemetry,
       report,
     };
   }
@@ -250,6 +283,9 @@ export class LocalLambda implements AsyncDisposable {
         functionVariables,
         ...(this.#credentials === undefined ? {} : { credentials: this.#credentials }),
         ...(this.#options.onLog === undefined ? {} : { onLog: (record: LogRecord) => this.#options.onLog?.(record, spec) }),
+        ...(this.#options.onTelemetry === undefined ? {} : { onTelemetry: (event: TelemetryEvent) => this.#options.onTelemetry?.(event, spec) }),
+        onEvent: (event) => this.#dispatch({ ...event, constructPath: spec.constructPath }),
+        ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
         onNotice: (message) => this.#notice(message),
         ...(this.#options.maxConcurrency === undefined ? {} : { maxConcurrency: this.#options.maxConcurrency }),
         ...(this.#options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.#options.idleTimeoutMs }),
@@ -257,6 +293,42 @@ export class LocalLambda implements AsyncDisposable {
       this.#hosts.set(spec, host);
     }
     return host;
+  }
+
+  /**
+   * Waits for the next lifecycle event that matches (an extension registered, an
+   * invocation complete, an environment frozen or shut down). Only events after the call
+   * count, so start waiting before you cause the event.
+   */
+  async waitFor(matches: (event: LocalLambdaEvent) => boolean, options: WaitForOptions = {}): Promise<LocalLambdaEvent> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let waiter: { matches: (event: LocalLambdaEvent) => boolean; resolve: (event: LocalLambdaEvent) => void } | undefined;
+    try {
+      const seen = new Promise<LocalLambdaEvent>((resolve) => {
+        waiter = { matches, resolve };
+        this.#waiters.add(waiter);
+      });
+      const timedOut = sleep(timeoutMs, undefined, { signal: stop.signal }).then(() => {
+        throw new CdkLocalError(ErrorCodes.WAIT_TIMEOUT, `No matching event within ${timeoutMs} ms.`);
+      });
+      return await Promise.race([seen, timedOut]);
+    } finally {
+      if (waiter !== undefined) this.#waiters.delete(waiter);
+      options.signal?.removeEventListener('abort', onAbort);
+      stop.abort();
+    }
+  }
+
+  #dispatch(event: LocalLambdaEvent): void {
+    for (const waiter of this.#waiters) {
+      if (waiter.matches(event)) {
+        this.#waiters.delete(waiter);
+        waiter.resolve(event);
+      }
+    }
   }
 
   #notice(message: string): void {
