@@ -2,12 +2,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', '**/cdk.out/**', 'test/fixtures/**', 'examples/**/node_modules/**', 'bench-results/**'],
+    ignores: ['.scratch*/**', 'dist/**', 'node_modules/**', '**/cdk.out/**', 'test/fixtures/**', 'examples/**/node_modules/**', 'bench-results/**'],
   },
   ...tseslint.configs.recommended,
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['lib/**', 'bin/**', 'examples/**', 'bench/**'],
+    rules: {
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
     },
   },
