@@ -76,6 +76,18 @@ export class DemoStack extends Stack {
       layers: [sharedLayer],
     });
 
+    // An external extension in a layer: it subscribes to the Telemetry API and prints what it receives.
+    const telemetryRecorder = new lambda.LayerVersion(this, 'TelemetryRecorderLayer', {
+      code: lambda.Code.fromAsset(layerDir('telemetry-recorder')),
+      description: 'An external extension that records telemetry',
+    });
+    new lambda.Function(this, 'Observed', {
+      runtime: lambda.Runtime.NODEJS_20_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(functionDir('observed')),
+      layers: [telemetryRecorder],
+    });
+
     // Functions that fail on purpose, one way each.
     this.addNodeFunction('Thrower', 'thrower');
     this.addNodeFunction('Sleeper', 'sleeper', { timeout: Duration.seconds(2) });

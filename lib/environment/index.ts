@@ -14,3 +14,4 @@ export type { LogRecord, LogSink } from './log-record.js';
 export type { PlatformStatus } from './platform-lines.js';
 export type { AwsCredentials } from './reserved-variables.js';
 export { isolateTaskRoot } from './task-root.js';
+export { listExternalExtensions, type ExtensionFile } from './extensions.js';

@@ -3,6 +3,7 @@ import { prepareCode, prepareLayers } from '../assembly/index.js';
 import {
   ExecutionEnvironment,
   isolateTaskRoot,
+  listExternalExtensions,
   type AwsCredentials,
   type EnvironmentEvent,
   type TelemetryEvent,
@@ -60,6 +61,9 @@ export class FunctionHost implements AsyncDisposable {
   readonly #idle: ExecutionEnvironment[] = [];
   readonly #idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
   #prepared: Promise<PreparedCode> | undefined;
+  /** External extensions bind fixed ports, and environments share the host's network. */
+  #singleEnvironment = false;
+  #startingSingle = false;
   #starting = 0;
   #closing: Promise<void> | undefined;
   /** Most environments that ever ran at once. */
@@ -72,6 +76,7 @@ export class FunctionHost implements AsyncDisposable {
 
   /** The concurrency limit: reserved concurrency, else the host default. */
   get concurrencyLimit(): number {
+    if (this.#singleEnvironment) return 1;
     return this.spec.reservedConcurrency ?? this.#options.maxConcurrency ?? 10;
   }
 
@@ -118,8 +123,19 @@ export class FunctionHost implements AsyncDisposable {
       );
     }
     this.#starting += 1;
+    let claimedSingle = false;
     try {
       const prepared = await this.#prepare();
+      if (this.#singleEnvironment && (this.#all.size > 0 || this.#startingSingle)) {
+        throw new CdkLocalError(
+          ErrorCodes.TOO_MANY_REQUESTS,
+          `Rate Exceeded: ${this.spec.constructPath} has external extensions, which bind fixed ports, so it runs one invocation at a time here.`,
+        );
+      }
+      if (this.#singleEnvironment) {
+        this.#startingSingle = true;
+        claimedSingle = true;
+      }
       const environment = await ExecutionEnvironment.start({
         spec: this.spec,
         codeDirectory: prepared.codeDirectory,
@@ -137,6 +153,7 @@ export class FunctionHost implements AsyncDisposable {
       return environment;
     } finally {
       this.#starting -= 1;
+      if (claimedSingle) this.#startingSingle = false;
     }
   }
 
@@ -168,6 +185,14 @@ export class FunctionHost implements AsyncDisposable {
         prepareLayers(this.spec.layers, this.#options.cacheDirectory),
       ]);
       for (const warning of layers.warnings) this.#options.onNotice?.(warning);
+      if ((await listExternalExtensions(layers.directory)).length > 0) {
+        this.#singleEnvironment = true;
+        if (this.spec.reservedConcurrency !== 1 && (this.#options.maxConcurrency ?? 10) > 1) {
+          this.#options.onNotice?.(
+            `${this.spec.constructPath} has external extensions, which bind fixed ports on the shared network: it runs one invocation at a time.`,
+          );
+        }
+      }
       const taskRoot = this.spec.runtime?.startsWith('nodejs') === true ? await isolateTaskRoot(codeDirectory, this.#options.cacheDirectory) : codeDirectory;
       return { codeDirectory: taskRoot, ...(layers.directory === undefined ? {} : { layersDirectory: layers.directory }) };
     })();
