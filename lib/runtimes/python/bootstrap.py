@@ -13,13 +13,15 @@ Environment it reads:
   AWS_LAMBDA_LOG_FORMAT      Text (default) or JSON
   AWS_LAMBDA_LOG_LEVEL       root logger level (TRACE means DEBUG); unset: WARNING
   AWS_EXECUTION_ENV          AWS_Lambda_python3.12 and later write results as UTF-8
+  _LAMBDA_TELEMETRY_LOG_FD   an open fd: log records go there as frames (then unset)
 It sets _X_AMZN_TRACE_ID for each invocation (removed when /next sends no trace id).
 
-Output: stdout carries the function's print() output as written, and its log
-records, one per line (a record's inner line breaks written as \\r), flushed on
-every write; also the runtime's [ERROR] line for each unhandled error. stderr
-carries what the function writes there, Python's own warnings and tracebacks, and
-the runtime's one-line reason when it exits because the Runtime API failed it.
+Output: stdout carries the function's print() output as written, flushed on every
+write, and, unless _LAMBDA_TELEMETRY_LOG_FD is set, its log records, one per line
+(a record's inner line breaks written as \\r) and the runtime's [ERROR] line for
+each unhandled error. stderr carries what the function writes there, Python's own
+warnings and tracebacks, and the runtime's one-line reason when it exits because
+the Runtime API failed it.
 
 Exit status: 1 after an init error has been posted to /init/error, or when the
 Runtime API cannot be used (unreachable, a non-2xx answer, /init/error not 202);

@@ -34,6 +34,15 @@ export interface StartOptions {
   /** Extra or overriding environment variables; `undefined` removes one. */
   env?: Record<string, string | undefined>;
   stub?: RuntimeApiStubOptions;
+  /** Open a pipe as fd 3 and pass it as `_LAMBDA_TELEMETRY_LOG_FD`, as Lambda does. @default false */
+  telemetryFd?: boolean;
+}
+
+/** One record of the telemetry log protocol. */
+export interface LogFrame {
+  type: number;
+  timestampUs: bigint;
+  message: string;
 }
 
 export interface Exit {
@@ -44,6 +53,9 @@ export interface Exit {
 /** A running bootstrap.py and the stub it talks to. */
 export class PythonRuntime {
   private stdoutText = '';
+  private frameBytes = Buffer.alloc(0);
+  /** Records read from the telemetry log fd, in order. */
+  readonly frames: LogFrame[] = [];
   private stderrText = '';
   private readonly output = new EventEmitter();
   private exit: Exit | undefined;
@@ -61,6 +73,7 @@ export class PythonRuntime {
       this.stderrText += text;
       this.output.emit('output');
     });
+    child.stdio[3]?.on('data', (chunk: Buffer) => this.readFrames(chunk));
     this.exited = new Promise((resolve) => {
       // 'close' comes after 'exit' and after stdout/stderr are drained, so all output is in.
       child.once('close', (code, signal) => {
@@ -82,6 +95,37 @@ export class PythonRuntime {
 
   get stderr(): string {
     return this.stderrText;
+  }
+
+  /** Resolves once `count` frames have arrived on the telemetry log fd. */
+  async waitForFrames(count: number, timeoutMs = 5000): Promise<LogFrame[]> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      if (this.frames.length >= count) return this.frames;
+      for await (const _ of on(this.output, 'output', { signal })) {
+        if (this.frames.length >= count) return this.frames;
+        if (this.exit) break;
+      }
+    } catch (error) {
+      if (!signal.aborted) throw error;
+    }
+    const messages = this.frames.map((frame) => JSON.stringify(frame.message)).join('\n');
+    throw new Error(`Expected ${count} frames, got ${this.frames.length}:\n${messages}\nstderr:\n${this.stderrText}`);
+  }
+
+  private readFrames(chunk: Buffer): void {
+    this.frameBytes = Buffer.concat([this.frameBytes, chunk]);
+    while (this.frameBytes.length >= 16) {
+      const length = this.frameBytes.readUInt32BE(4);
+      if (this.frameBytes.length < 16 + length) break;
+      this.frames.push({
+        type: this.frameBytes.readUInt32BE(0),
+        timestampUs: this.frameBytes.readBigUInt64BE(8),
+        message: this.frameBytes.subarray(16, 16 + length).toString('utf8'),
+      });
+      this.frameBytes = this.frameBytes.subarray(16 + length);
+    }
+    this.output.emit('output');
   }
 
   /** Resolves with stdout once it satisfies `matches`. */
@@ -154,8 +198,13 @@ export async function startPythonRuntime(t: TestContext, options: StartOptions):
   const env: Record<string, string> = {};
   const merged = { ...lambdaEnvironment(api, fixtureDir, options.handler ?? 'app.handler'), ...options.env };
   for (const [name, value] of Object.entries(merged)) if (value !== undefined) env[name] = value;
+  if (options.telemetryFd) env._LAMBDA_TELEMETRY_LOG_FD = '3';
 
-  const child = spawn(python(), [BOOTSTRAP, ...(options.args ?? [])], { cwd: fixtureDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(python(), [BOOTSTRAP, ...(options.args ?? [])], {
+    cwd: fixtureDir,
+    env,
+    stdio: options.telemetryFd ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+  });
   const runtime = new PythonRuntime(child, api);
   t.after(() => runtime.stop());
   return runtime;

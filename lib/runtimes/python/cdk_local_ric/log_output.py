@@ -1,10 +1,16 @@
 """What the function writes: print(), the logging root logger, and the runtime's own error lines.
 
-Everything goes to stdout, flushed on every write, as in Lambda. In Lambda the
-runtime hands each log record to the platform as one frame; here the emulator reads
-stdout line by line, so one record is one line: a record's inner line breaks are
-written as carriage returns and the record ends with exactly one ``\\n``. print()
-output is passed through untouched (Lambda, too, splits stdout on newlines).
+print() goes to stdout, flushed on every write. Log records (the root logger's,
+context.log's and the runtime's error lines) go to one of two sinks:
+
+- ``_LAMBDA_TELEMETRY_LOG_FD`` set (as Lambda sets it): each record is a frame on
+  that file descriptor, newlines intact, as AWS's client writes them: a 4-byte frame
+  type (format and level), a 4-byte length, an 8-byte timestamp in microseconds, the
+  UTF-8 message, all big-endian. The variable is removed from the environment.
+- otherwise stdout, which the emulator reads line by line, so one record is one line:
+  a record's inner line breaks are written as carriage returns and the record ends
+  with exactly one ``\\n``. print() output is passed through untouched (Lambda, too,
+  splits stdout on newlines).
 
 Text format (``AWS_LAMBDA_LOG_FORMAT`` unset or ``Text``):
 ``[INFO]\\t2024-01-01T00:00:00.000Z\\t<requestId>\\t<message>``.
@@ -15,6 +21,8 @@ it the root logger keeps Python's default, WARNING.
 
 import json
 import logging
+import os
+import struct
 import sys
 import time
 import traceback
@@ -59,6 +67,14 @@ _STANDARD_RECORD_FIELDS = frozenset(
 )
 
 _encode_log_json = json.JSONEncoder(ensure_ascii=False).encode
+
+TELEMETRY_LOG_FD_VARIABLE = "_LAMBDA_TELEMETRY_LOG_FD"
+
+# Frame types of the telemetry log protocol, by level bucket (0 = unleveled).
+_TEXT_FRAME_TYPES = {0: 0xA55A0003, 10: 0xA55A000B, 20: 0xA55A000F, 30: 0xA55A0013, 40: 0xA55A0017, 50: 0xA55A001B}
+_JSON_FRAME_TYPES = {0: 0xA55A0002, 10: 0xA55A000A, 20: 0xA55A000E, 30: 0xA55A0012, 40: 0xA55A0016, 50: 0xA55A001A}
+_DEFAULT_FRAME_TYPE = _TEXT_FRAME_TYPES[0]
+_FRAME_HEADER = struct.Struct(">IIQ")
 
 
 def parse_log_format(value):
@@ -125,15 +141,41 @@ def install_flushing_streams():
 
 
 class StdoutLogSink(object):
-    """Writes each log record to stdout as one line."""
+    """Writes each log record to stdout as one line (frame types have no use here)."""
 
-    def log(self, message):
+    def log(self, message, frame_type=None):
         if message.endswith("\n"):
             message = message[:-1]
         sys.stdout.write(message.replace("\n", "\r") + "\n")
 
-    def log_error(self, lines):
+    def log_error(self, lines, frame_type):
         sys.stdout.write("\r".join(lines).replace("\n", "\r") + "\n")
+
+
+class FramedLogSink(object):
+    """Writes each log record as one frame on the telemetry log file descriptor."""
+
+    def __init__(self, fd):
+        self._file = os.fdopen(fd, "wb", 0)
+
+    def log(self, message, frame_type=None):
+        data = message.encode("utf-8")
+        header = _FRAME_HEADER.pack(frame_type or _DEFAULT_FRAME_TYPE, len(data), time.time_ns() // 1000)
+        view = memoryview(header + data)
+        # An unbuffered write may take part of the frame only (a signal, a full pipe).
+        while view:
+            view = view[self._file.write(view):]
+
+    def log_error(self, lines, frame_type):
+        self.log("\n".join(lines), frame_type)
+
+
+def create_log_sink():
+    """The framed sink when Lambda's ``_LAMBDA_TELEMETRY_LOG_FD`` is set, else stdout."""
+    fd = os.environ.pop(TELEMETRY_LOG_FD_VARIABLE, None)
+    if fd:
+        return FramedLogSink(int(fd))
+    return StdoutLogSink()
 
 
 class LambdaLogFilter(logging.Filter):
@@ -148,14 +190,21 @@ class LambdaLogFilter(logging.Filter):
 class LambdaLogHandler(logging.Handler):
     """The root logger's handler: formats records and hands them to the log sink."""
 
-    def __init__(self, log_sink):
+    def __init__(self, log_sink, frames_by_level):
         logging.Handler.__init__(self)
         self.log_sink = log_sink
+        # As in AWS's client, frames carry the record's level only in JSON format or
+        # when AWS_LAMBDA_LOG_LEVEL is set; plain text frames are unleveled.
+        self._frames_by_level = frames_by_level
 
     def emit(self, record):
         # No handleError here on purpose: AWS's handler lets a formatting failure
         # (say, an unserialisable `extra` in JSON format) reach the logging call.
-        self.log_sink.log(self.format(record))
+        message = self.format(record)
+        frame_type = None
+        if self._frames_by_level:
+            frame_type = getattr(record, "_frame_type", None) or _TEXT_FRAME_TYPES.get(_level_bucket(record))
+        self.log_sink.log(message, frame_type)
 
 
 def _level_bucket(record):
@@ -172,6 +221,7 @@ class JsonLogFormatter(logging.Formatter):
         # Custom levels are reported as the standard level at or below them.
         record.levelno = _level_bucket(record)
         record.levelname = logging.getLevelName(record.levelno)
+        record._frame_type = _JSON_FRAME_TYPES.get(record.levelno, _JSON_FRAME_TYPES[0])
 
         exc_info = record.exc_info
         entry = {
@@ -200,7 +250,7 @@ def setup_logging(log_format, log_level, log_sink):
     # Lambda's log timestamps are UTC, including those of the function's own formatters.
     logging.Formatter.converter = time.gmtime
     root = logging.getLogger()
-    handler = LambdaLogHandler(log_sink)
+    handler = LambdaLogHandler(log_sink, frames_by_level=log_format == JSON or bool(log_level))
     if log_format == JSON:
         handler.setFormatter(JsonLogFormatter())
     else:
@@ -232,7 +282,7 @@ def write_error(error_result, log_format, log_sink):
             "log_level": "ERROR",
         }
         entry.update(error_result)
-        log_sink.log_error([to_json(entry)])
+        log_sink.log_error([to_json(entry)], _JSON_FRAME_TYPES[40])
         return
 
     description = "[ERROR]"
@@ -255,4 +305,4 @@ def write_error(error_result, log_format, log_sink):
                 continue
             # Leading spaces become no-break spaces, which CloudWatch does not trim.
             lines.extend(_indent_with_no_break_spaces(line) for line in element.splitlines())
-    log_sink.log_error(lines)
+    log_sink.log_error(lines, _TEXT_FRAME_TYPES[40])

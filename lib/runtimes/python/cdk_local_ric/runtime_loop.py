@@ -16,7 +16,7 @@ from .context import LambdaContext
 from .handler_loader import load_handler
 from .log_output import (
     InvocationLogState,
-    StdoutLogSink,
+    create_log_sink,
     install_flushing_streams,
     setup_logging,
     write_error,
@@ -29,7 +29,7 @@ INIT_ERROR_EXIT_STATUS = 1
 def run(handler_name, api, log_format, log_level):
     """Run init and the invocation loop against ``api`` (a RuntimeApiClient). Returns only by raising."""
     install_flushing_streams()
-    log_sink = StdoutLogSink()
+    log_sink = create_log_sink()
 
     error_result = None
     try:
