@@ -133,6 +133,18 @@ describe('python runtime: invocations', () => {
     assert.ok(stdout.startsWith('[ERROR] ValueError: first line\rsecond line\rTraceback (most recent call last):\r'));
   });
 
+  it('leaves out an X-Ray cause too large for a request header, and still reports the error', async (t) => {
+    const runtime = await startPythonRuntime(t, { fixture: 'raises', handler: 'app.deep' });
+    const requestId = runtime.api.enqueue({ body: '{"depth":300}' });
+    const result = await runtime.api.waitForResult(requestId);
+    assert.equal(result.path, `/2018-06-01/runtime/invocation/${requestId}/error`);
+    assert.equal(result.headers['lambda-runtime-function-xray-error-cause'], undefined);
+    const body = jsonBody(result) as { errorType: string; stackTrace: string[] };
+    assert.equal(body.errorType, 'RecursionError');
+    // Python folds the repeated frames of the stack trace; the X-Ray cause lists all 302.
+    assert.ok(body.stackTrace.some((entry) => /Previous line repeated 29\d more times/.test(entry)), body.stackTrace.join(''));
+  });
+
   it('sys.exit() in the handler ends the process with its status, no result posted', async (t) => {
     const runtime = await startPythonRuntime(t, { fixture: 'exit' });
     runtime.api.enqueue({ body: '{"status":3}' });
