@@ -63,14 +63,14 @@ export async function streamError(
   if (report.status === 'timeout') {
     return { report, error: makeError('Sandbox.Timedout', `RequestId: ${handle.requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`) };
   }
-  if (report.status !== 'success') {
-    const errorType = report.errorType ?? 'Runtime.Unknown';
-    return { report, error: makeError(errorType, `RequestId: ${handle.requestId} Error: ${errorType}`) };
-  }
-  // A successful report waited for the stream's end, so its completion has settled.
+  // The report has waited for the stream's end, so its completion has settled.
   const completion = await response.completion;
   if (completion.error !== undefined) {
     return { report, error: describeErrorBody(completion.error.body, completion.error.errorType ?? 'Function.Unknown') };
+  }
+  if (report.status !== 'success' && report.errorType !== 'Runtime.TruncatedResponse') {
+    const errorType = report.errorType ?? 'Runtime.Unknown';
+    return { report, error: makeError(errorType, `RequestId: ${handle.requestId} Error: ${errorType}`) };
   }
   if (completion.truncated) {
     return { report, error: makeError('Runtime.TruncatedResponse', 'The runtime closed the connection before the response was complete') };
