@@ -33,6 +33,7 @@ import {
 import { measureTreeRssBytes, readPeakRssBytes } from './process-tree.js';
 import { buildRuntimeVariables, makeLogStreamName, type AwsCredentials } from './reserved-variables.js';
 import { resolveRuntimeCommand, type RuntimeCommand } from './runtime-command.js';
+import { chooseSandbox, prepareLauncher, type Launcher, type SandboxSetting } from './sandbox/index.js';
 
 /** Lambda's limit on the init phase. */
 export const DEFAULT_INIT_TIMEOUT_MS = 10_000;
@@ -86,6 +87,13 @@ export interface ExecutionEnvironmentOptions {
    * @default true
    */
   readonly freeze?: boolean;
+  /**
+   * Run the environment's processes in a bubblewrap sandbox that looks like Lambda's
+   * (`/var/task`, `/opt`, a capped `/tmp`, a PID namespace of its own): `'auto'` where
+   * bubblewrap works, `true` always (start fails where it cannot), `false` never.
+   * @default 'auto'
+   */
+  readonly sandbox?: SandboxSetting;
 }
 
 /** One invocation as the caller asks for it. */
@@ -224,6 +232,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
   #runtimeProcess: ManagedProcess | undefined;
   #extensions: ExtensionProcess[] = [];
   #command: RuntimeCommand | undefined;
+  #launcher: Launcher | undefined;
   /** Set after an init that failed in the init phase: the next invoke retries it. */
   #failedInit: InitResult | undefined;
   /** Settles when an extension breaks the environment; renewed at each init. */
@@ -257,6 +266,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
     if (runtime === undefined) {
       throw new CdkLocalError(ErrorCodes.UNSUPPORTED_FUNCTION, `${spec.constructPath} has runtime '${spec.runtime ?? 'none'}', which cdk-local cannot run.`);
     }
+    // A sandbox that is required but cannot be had fails here, not at the first invoke.
+    await chooseSandbox(options.sandbox);
     const conditions = new Conditions();
     // The registry exists before the environment that its failures are reported to.
     const target: { fail?: (failure: EnvironmentFailure) => void } = {};
@@ -439,7 +450,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       // invocation when every INVOKE-subscribed extension has called /next too.
       const runtimeDone = Promise.all([pending.runtimeDone, delivered.completion]).then(() => {
         const now = performance.now();
-        this.#publishPlatform(
+        this.#platform(
           runtimeDoneLine(requestId, delivered.status, delivered.errorType, {
             durationMs: now - startedAt,
             producedBytes: delivered.producedBytes(),
@@ -560,7 +571,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     const outcome = this.#channel.expectInit();
 
     const fail = async (status: 'error' | 'timeout', errorType: string, body: Buffer, contentType = 'application/json'): Promise<InitResult> => {
-      this.#publishPlatform(initRuntimeDoneRecord(phase, status, errorType));
+      this.#platform(initRuntimeDoneRecord(phase, status, errorType));
       await this.#reset('failure');
       const durationMs = elapsed();
       this.#platform(initReportLine(phase, durationMs, status, errorType));
@@ -596,14 +607,14 @@ export class ExecutionEnvironment implements AsyncDisposable {
         const errorType = runtimeReady.exit.spawnError === undefined ? 'Runtime.ExitError' : 'Runtime.InvalidEntrypoint';
         return fail('error', errorType, errorBody(errorType, describeExit(runtimeReady.exit)));
       }
-      this.#publishPlatform(initRuntimeDoneRecord(phase, 'success'));
+      this.#platform(initRuntimeDoneRecord(phase, 'success'));
 
       const extensionsReady = await Promise.race([this.#conditions.when(() => this.#registry.allReady).then(() => 'ready' as const), this.#failure, timeout]);
       if (extensionsReady === 'timeout') return fail('timeout', 'Extension.TimedOut', errorBody('Extension.TimedOut', 'Extensions did not finish init in time'));
       if (typeof extensionsReady === 'object') return fail('error', extensionsReady.errorType, errorBody(extensionsReady.errorType, extensionsReady.message));
       this.#registry.closeRegistration();
       for (const extension of this.#registry.extensions) {
-        this.#publishPlatform({ type: 'platform.extension', record: { name: extension.name, state: 'Ready', events: [...extension.events] } });
+        this.#platform({ type: 'platform.extension', record: { name: extension.name, state: 'Ready', events: [...extension.events] } });
       }
       this.#platform(initReportLine(phase, elapsed(), 'success'));
       this.#options.onEvent?.({ type: 'initialized', status: 'success' });
@@ -615,23 +626,24 @@ export class ExecutionEnvironment implements AsyncDisposable {
 
   async #resolveCommand(): Promise<RuntimeCommand | undefined> {
     if (this.#command === undefined) {
-      this.#command = await resolveRuntimeCommand(this.#runtime, this.spec.constructPath, this.#options.codeDirectory, this.#options.layersDirectory);
-      if (this.#command?.notice !== undefined) this.#options.onNotice?.(this.#command.notice);
+      const command = await resolveRuntimeCommand(this.#runtime, this.spec.constructPath, this.#options.codeDirectory, this.#options.layersDirectory);
+      if (command?.notice !== undefined) this.#options.onNotice?.(command.notice);
+      if (command !== undefined) {
+        const { spec, codeDirectory, layersDirectory, sandbox } = this.#options;
+        this.#launcher = await prepareLauncher({ spec, runtime: this.#runtime, command, codeDirectory, ...(layersDirectory === undefined ? {} : { layersDirectory }), ...(sandbox === undefined ? {} : { sandbox }) });
+        if (this.#launcher.notice !== undefined) this.#options.onNotice?.(this.#launcher.notice);
+      }
+      this.#command = command;
     }
     return this.#command;
   }
 
-  #runtimeVariables(command: RuntimeCommand): Record<string, string> {
+  #runtimeVariables(): Record<string, string> {
     return buildRuntimeVariables({
       spec: this.spec,
       runtime: this.#runtime,
       runtimeApi: this.#server.address,
-      paths: {
-        taskRoot: this.#options.codeDirectory,
-        runtimeDir: command.runtimeDir,
-        optDir: this.#options.layersDirectory,
-        nodeExecutable: process.execPath,
-      },
+      paths: this.#launcher!.paths,
       functionVariables: this.#options.functionVariables,
       ...(this.#options.credentials === undefined ? {} : { credentials: this.#options.credentials }),
       logStreamName: this.#logStreamName,
@@ -640,10 +652,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
 
   #spawnRuntime(command: RuntimeCommand): ManagedProcess {
     const runtime = startManagedProcess({
-      file: command.file,
-      args: command.args,
-      cwd: this.#options.codeDirectory,
-      env: this.#runtimeVariables(command),
+      ...this.#launcher!.launch({ file: command.file, args: command.args, cwd: this.#options.codeDirectory }),
+      env: this.#runtimeVariables(),
       onLine: (line) => {
         const time = new Date();
         this.#emit({ time, type: 'function', text: line, ...(this.#currentRequestId === undefined ? {} : { requestId: this.#currentRequestId }) });
@@ -659,10 +669,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
 
   #spawnExtension(name: string, path: string): ExtensionProcess {
     const process = startManagedProcess({
-      file: path,
-      args: [],
-      cwd: this.#options.layersDirectory ?? this.#options.codeDirectory,
-      env: extensionVariables(this.#runtimeVariables(this.#command!)),
+      ...this.#launcher!.launch({ file: path, args: [], cwd: this.#options.layersDirectory ?? this.#options.codeDirectory }),
+      env: extensionVariables(this.#runtimeVariables()),
       onLine: (line) => {
         const time = new Date();
         this.#emit({ time, type: 'extension', text: line, source: name, ...(this.#currentRequestId === undefined ? {} : { requestId: this.#currentRequestId }) });
@@ -766,22 +774,15 @@ export class ExecutionEnvironment implements AsyncDisposable {
   #platform(line: PlatformLine, options: { telemetry?: boolean } = {}): void {
     const time = new Date();
     if (this.spec.logging.logFormat === 'JSON') {
-      if (line.type !== 'platform.end') {
+      // CloudWatch gets the events that have a text line; the rest only at system log level DEBUG.
+      const logged = line.type !== 'platform.end' && (line.text !== undefined || this.spec.logging.systemLogLevel === 'DEBUG');
+      if (logged) {
         this.#emit({ time, type: 'platform', text: JSON.stringify({ time: time.toISOString(), type: line.type, record: line.record }), ...this.#requestIdField() });
       }
     } else if (line.text !== undefined) {
       this.#emit({ time, type: 'platform', text: line.text, ...this.#requestIdField() });
     }
     if (options.telemetry !== false) this.#publish({ time: time.toISOString(), type: line.type, record: line.record });
-  }
-
-  /** A platform event that has no log line of its own. */
-  #publishPlatform(line: PlatformLine): void {
-    if (line.text !== undefined || this.spec.logging.logFormat === 'JSON') {
-      this.#platform(line);
-    } else {
-      this.#publish({ time: new Date().toISOString(), type: line.type, record: line.record });
-    }
   }
 
   #requestIdField(): { requestId?: string } {
@@ -803,7 +804,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     this.#closing ??= (async () => {
       this.#state = 'shutdown';
       const results = await Promise.allSettled([this.#reset('spindown')]);
-      results.push(...(await Promise.allSettled([this.#server.close()])));
+      results.push(...(await Promise.allSettled([this.#server.close(), Promise.resolve(this.#launcher?.dispose())])));
       this.#options.onEvent?.({ type: 'shutdown' });
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed !== undefined) throw failed.reason;

@@ -15,3 +15,4 @@ export type { PlatformStatus } from './platform-lines.js';
 export type { AwsCredentials } from './reserved-variables.js';
 export { isolateTaskRoot } from './task-root.js';
 export { listExternalExtensions, type ExtensionFile } from './extensions.js';
+export { chooseSandbox, type SandboxSetting } from './sandbox/index.js';

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { execa } from 'execa';
 import { splitLines } from './line-splitter.js';
 import { signalProcessGroup } from './process-tree.js';
@@ -19,6 +20,8 @@ export interface ManagedProcessOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Called for every line of its stdout and stderr. */
   readonly onLine: (line: string) => void;
+  /** Set when `file` is a launcher (bubblewrap) that reports its child's death by signal `n` as exit status `128 + n`. */
+  readonly signalsAsExitStatus?: boolean;
 }
 
 /** A process of an execution environment (the runtime, an extension), in a process group of its own. */
@@ -40,6 +43,13 @@ export function describeExit(exit: ExitInfo, subject = 'Runtime'): string {
   }
   if (exit.exitCode === 0) return `${subject} exited without providing a reason`;
   return `${subject} exited with error: exit status ${exit.exitCode ?? 'unknown'}`;
+}
+
+/** The signal behind a shell-style exit status (`137` → `SIGKILL`), if it is one. */
+function signalOfExitStatus(exitCode: number | undefined): NodeJS.Signals | undefined {
+  if (exitCode === undefined || exitCode <= 128) return undefined;
+  const number = exitCode - 128;
+  return (Object.keys(constants.signals) as NodeJS.Signals[]).find((name) => constants.signals[name] === number);
 }
 
 /**
@@ -78,7 +88,9 @@ export function startManagedProcess(options: ManagedProcessOptions): ManagedProc
     if (code === 'ENOENT' || code === 'EACCES') {
       return { spawnError: `failed to start ${options.file}: ${code === 'ENOENT' ? 'no such file or directory' : 'permission denied'}` };
     }
-    return result.signal === undefined ? { exitCode: result.exitCode } : { signal: result.signal };
+    if (result.signal !== undefined) return { signal: result.signal };
+    const signal = options.signalsAsExitStatus === true ? signalOfExitStatus(result.exitCode) : undefined;
+    return signal === undefined ? { exitCode: result.exitCode } : { signal };
   });
   return {
     pid: pid ?? -1,

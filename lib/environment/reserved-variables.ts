@@ -10,7 +10,7 @@ export interface AwsCredentials {
   readonly sessionToken?: string;
 }
 
-/** Where an environment's pieces are on this machine (plain-process mode). */
+/** Where an environment's processes find its pieces: this machine's paths in plain-process mode, Lambda's in a sandbox. */
 export interface EnvironmentPaths {
   /** The function's code: `/var/task` in Lambda. */
   readonly taskRoot: string;
@@ -20,6 +20,8 @@ export interface EnvironmentPaths {
   readonly optDir?: string;
   /** The Node.js executable, whose directory stands for `/var/lang/bin`. */
   readonly nodeExecutable: string;
+  /** `/var/lang/lib`, first on LD_LIBRARY_PATH, where there is one (in a sandbox). */
+  readonly langLibDir?: string;
 }
 
 /** Inputs of {@link buildRuntimeVariables}. */
@@ -72,7 +74,7 @@ export function buildRuntimeVariables(options: RuntimeVariablesOptions): Record<
     LANG: 'en_US.UTF-8',
     // /var/lang/bin is where Lambda keeps the language runtime: here, the local node's directory.
     PATH: [dirname(paths.nodeExecutable), '/usr/local/bin', '/usr/bin/', '/bin', ...optPaths(['bin'])].join(':'),
-    LD_LIBRARY_PATH: ['/lib64', '/usr/lib64', paths.runtimeDir, `${paths.runtimeDir}/lib`, paths.taskRoot, `${paths.taskRoot}/lib`, ...optPaths(['lib'])].join(':'),
+    LD_LIBRARY_PATH: [...(paths.langLibDir === undefined ? [] : [paths.langLibDir]), '/lib64', '/usr/lib64', paths.runtimeDir, `${paths.runtimeDir}/lib`, paths.taskRoot, `${paths.taskRoot}/lib`, ...optPaths(['lib'])].join(':'),
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
     _AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129',
