@@ -28,5 +28,6 @@ export type {
   InvocationHandle,
   InvocationReport,
   LogRecord,
+  SandboxSetting,
   TelemetryEvent,
 } from './environment/index.js';

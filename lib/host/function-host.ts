@@ -10,6 +10,7 @@ import {
   type InvocationHandle,
   type InvokeRequest,
   type LogSink,
+  type SandboxSetting,
 } from '../environment/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 
@@ -33,6 +34,12 @@ export interface FunctionHostOptions {
    * @default true
    */
   readonly freeze?: boolean;
+  /**
+   * Run the environments in a bubblewrap sandbox that looks like Lambda's: `'auto'` where
+   * bubblewrap works, `true` always, `false` never.
+   * @default 'auto'
+   */
+  readonly sandbox?: SandboxSetting;
   /**
    * Most environments at once when the function has no reserved concurrency.
    * @default 10
@@ -147,6 +154,7 @@ export class FunctionHost implements AsyncDisposable {
         ...(this.#options.onEvent === undefined ? {} : { onEvent: this.#options.onEvent }),
         ...(this.#options.onNotice === undefined ? {} : { onNotice: this.#options.onNotice }),
         ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
+        ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
       });
       this.#all.add(environment);
       this.peakEnvironments = Math.max(this.peakEnvironments, this.#all.size);

@@ -20,8 +20,10 @@ import type {
   InvocationReport,
   InvokeRequest,
   LogRecord,
+  SandboxSetting,
   TelemetryEvent,
 } from '../environment/index.js';
+import { chooseSandbox } from '../environment/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { resolveCredentials } from './credentials.js';
 import { FunctionHost } from './function-host.js';
@@ -47,6 +49,14 @@ export interface LocalLambdaOptions {
    * @default true
    */
   readonly freeze?: boolean;
+  /**
+   * Run each environment in a bubblewrap sandbox that looks like Lambda's (code read-only at
+   * `/var/task`, layers at `/opt`, a capped `/tmp`, `sandbox.localdomain`, its own PID
+   * namespace): `'auto'` where bubblewrap works, `true` always (an error where it cannot),
+   * `false` never.
+   * @default 'auto'
+   */
+  readonly sandbox?: SandboxSetting;
   /** Where unpacked code and layers are cached. @default a folder under the OS temp dir */
   readonly cacheDirectory?: string;
   /** Most environments per function without reserved concurrency. @default 10 */
@@ -169,6 +179,8 @@ export class LocalLambda implements AsyncDisposable {
 
   /** Reads a synthesized cloud assembly directory (`cdk.out`). */
   static async fromAssembly(directory: string, options: LocalLambdaOptions = {}): Promise<LocalLambda> {
+    // A sandbox that is required but cannot be had fails before anything runs.
+    if (options.sandbox === true) await chooseSandbox(true);
     const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     const assembly = await readAssembly(resolve(directory), region === undefined ? {} : { defaultRegion: region });
     const overrides = typeof options.envVars === 'string' ? await readEnvVarsFile(options.envVars) : options.envVars;
@@ -286,6 +298,7 @@ export class LocalLambda implements AsyncDisposable {
         ...(this.#options.onTelemetry === undefined ? {} : { onTelemetry: (event: TelemetryEvent) => this.#options.onTelemetry?.(event, spec) }),
         onEvent: (event) => this.#dispatch({ ...event, constructPath: spec.constructPath }),
         ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
+        ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
         onNotice: (message) => this.#notice(message),
         ...(this.#options.maxConcurrency === undefined ? {} : { maxConcurrency: this.#options.maxConcurrency }),
         ...(this.#options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.#options.idleTimeoutMs }),
