@@ -3,7 +3,7 @@ import { chmod, mkdir, symlink } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { text } from 'node:stream/consumers';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 
 const S_IFMT = 0o170000;
@@ -22,7 +22,9 @@ export async function extractZip(zipPath: string, destination: string): Promise<
   const links: { path: string; target: string }[] = [];
   let zip: yauzl.ZipFile | undefined;
   try {
-    zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true });
+    // Loaded here: only zip assets need it.
+    const { default: zipReader } = await import('yauzl');
+    zip = await zipReader.openPromise(zipPath, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true });
     for await (const entry of zip.eachEntry()) {
       const path = resolve(root, entry.fileName);
       if (!inside(path)) throw new Error(`entry ${entry.fileName} would be written outside the directory`);

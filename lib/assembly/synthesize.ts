@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { execa, type Result } from 'execa';
+import type { Result } from 'execa';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { isAssemblyFresh } from './assembly-freshness.js';
 import { isRecord } from './cfn-template.js';
@@ -20,6 +20,8 @@ export interface LoadCloudAssemblyOptions {
   readonly signal?: AbortSignal;
   /** Context values on top of cdk.json and cdk.context.json (like `cdk -c key=value`). */
   readonly context?: Readonly<Record<string, string>>;
+  /** Called with the app's command just before it is run (not when a fresh assembly is reused). */
+  readonly onSynthesize?: (command: string) => void;
 }
 
 /** What {@link loadCloudAssembly} found. */
@@ -80,6 +82,7 @@ export async function loadCloudAssembly(options: LoadCloudAssemblyOptions): Prom
     ...options.context,
     ...REQUIRED_CONTEXT,
   };
+  options.onSynthesize?.(app);
   const result = await runApp(app, {
     cwd,
     env: {
@@ -121,6 +124,8 @@ async function runApp(
   options: { cwd: string; env: Record<string, string>; signal?: AbortSignal },
 ): Promise<Result<{ reject: false }>> {
   const ownGroup = process.platform !== 'win32';
+  // Loaded here: most runs reuse a fresh assembly and never start the app.
+  const { execa } = await import('execa');
   const subprocess = execa(command, {
     shell: true,
     cwd: options.cwd,

@@ -72,6 +72,8 @@ export interface FromAppOptions extends LocalLambdaOptions {
   /** A cloud assembly directory or a command that synthesizes one, instead of cdk.json's app. */
   readonly app?: string;
   readonly signal?: AbortSignal;
+  /** Called with the app's command when it has to be synthesized. */
+  readonly onSynthesize?: (command: string) => void;
 }
 
 /** One invocation as a test asks for it. */
@@ -210,6 +212,7 @@ export class LocalLambda implements AsyncDisposable {
       cwd: options.cwd ?? process.cwd(),
       ...(options.app === undefined ? {} : { app: options.app }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onSynthesize === undefined ? {} : { onSynthesize: options.onSynthesize }),
     });
     return LocalLambda.fromAssembly(directory, options);
   }

@@ -29,6 +29,7 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   const payload = await readEvent({ event: args.event, eventJson: args.eventJson });
   await using local = await LocalLambda.fromApp({
     signal,
+    onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),
     ...(args.app === undefined ? {} : { app: args.app }),
     ...(args.region === undefined ? {} : { region: args.region }),
     ...(args.profile === undefined ? {} : { profile: args.profile }),

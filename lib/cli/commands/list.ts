@@ -45,6 +45,7 @@ function formatTable(rows: readonly FunctionListing[]): string {
 export async function runList(args: ListArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
   await using local = await LocalLambda.fromApp({
     signal,
+    onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),
     credentials: 'none',
     ...(args.app === undefined ? {} : { app: args.app }),
     ...(args.region === undefined ? {} : { region: args.region }),

@@ -51,6 +51,7 @@ export async function runStartLambda(args: StartLambdaArguments, streams: CliStr
   let labels = new Map<FunctionSpec, string>();
   const local = await LocalLambda.fromApp({
     signal,
+    onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),
     ...(args.app === undefined ? {} : { app: args.app }),
     ...(args.region === undefined ? {} : { region: args.region }),
     ...(args.profile === undefined ? {} : { profile: args.profile }),
