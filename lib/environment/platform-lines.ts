@@ -26,6 +26,22 @@ export interface PlatformLine {
 
 const ms = (value: number): string => value.toFixed(2);
 
+const TELEMETRY_ERROR_TYPE = /^(Runtime|Function|Sandbox|Extension)\.[A-Z][a-zA-Z]+$/;
+
+/**
+ * The error type a telemetry record may carry: the service only passes on types shaped
+ * like `Function.Name` or `Runtime.Name` and reports the rest as `Function.Unknown`.
+ */
+export function telemetryErrorType(errorType: string | undefined): string | undefined {
+  if (errorType === undefined) return undefined;
+  return TELEMETRY_ERROR_TYPE.test(errorType) ? errorType : 'Function.Unknown';
+}
+
+function errorTypeField(errorType: string | undefined): { errorType?: string } {
+  const type = telemetryErrorType(errorType);
+  return type === undefined ? {} : { errorType: type };
+}
+
 function statusSuffix(status: PlatformStatus, errorType: string | undefined): string {
   if (status === 'success') return '';
   return errorType === undefined ? `\tStatus: ${status}` : `\tStatus: ${status}\tError Type: ${errorType}`;
@@ -64,7 +80,7 @@ export function initReportLine(
 ): PlatformLine {
   return {
     type: 'platform.initReport',
-    record: { initializationType: 'on-demand', phase, status, ...(errorType === undefined ? {} : { errorType }), metrics: { durationMs } },
+    record: { initializationType: 'on-demand', phase, status, ...errorTypeField(errorType), metrics: { durationMs } },
     text:
       status === 'success'
         ? undefined
@@ -86,7 +102,7 @@ export function timeoutLine(time: Date, requestId: string, timeoutSeconds: numbe
 export function initRuntimeDoneRecord(phase: 'init' | 'invoke', status: PlatformStatus, errorType?: string): PlatformLine {
   return {
     type: 'platform.initRuntimeDone',
-    record: { initializationType: 'on-demand', phase, status, ...(errorType === undefined ? {} : { errorType }) },
+    record: { initializationType: 'on-demand', phase, status, ...errorTypeField(errorType) },
   };
 }
 
@@ -110,7 +126,7 @@ export function runtimeDoneLine(requestId: string, status: PlatformStatus, error
     record: {
       requestId,
       status,
-      ...(errorType === undefined ? {} : { errorType }),
+      ...errorTypeField(errorType),
       metrics: { durationMs: Math.round(timings.durationMs * 1000) / 1000, producedBytes: timings.producedBytes },
       spans: [
         span('responseLatency', timings.startedAt, timings.respondedAt - timings.startedAt),
@@ -141,7 +157,7 @@ export function reportLine(requestId: string, metrics: ReportMetrics, status: Pl
     record: {
       requestId,
       status,
-      ...(errorType === undefined ? {} : { errorType }),
+      ...errorTypeField(errorType),
       metrics: {
         durationMs: metrics.durationMs,
         billedDurationMs: metrics.billedDurationMs,

@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiError, normaliseErrorBody } from './error-body.js';
 import { RuntimeHeaders, lowerCase } from './headers.js';
@@ -18,6 +20,8 @@ export interface RuntimeRoutesOptions {
   readonly channel: RuntimeChannel;
   /** @default MAX_RESPONSE_BYTES */
   readonly maxResponseBytes?: number;
+  /** @default DEFAULT_STREAM_LIMITS */
+  readonly streamLimits?: StreamLimits;
 }
 
 interface RequestIdParams {
@@ -89,14 +93,43 @@ function drained(stream: PassThrough): Promise<void> {
   });
 }
 
-function streamResponse(request: FastifyRequest, deliver: (response: InvocationResponse) => void): Promise<StreamCompletion> {
+/** Limits of a streamed response: https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html */
+export interface StreamLimits {
+  /** @default 200 MiB */
+  readonly maxBytes: number;
+  /** Bytes sent at full speed before the bandwidth cap applies. @default 6 MiB */
+  readonly uncappedBytes: number;
+  /** @default 2 MiB per second */
+  readonly bytesPerSecond: number;
+}
+
+/** The service's limits on streamed responses. */
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  maxBytes: 200 * 1024 * 1024,
+  uncappedBytes: 6 * 1024 * 1024,
+  bytesPerSecond: 2 * 1024 * 1024,
+};
+
+function streamResponse(request: FastifyRequest, deliver: (response: InvocationResponse) => void, limits: StreamLimits): Promise<StreamCompletion> {
   const body = new PassThrough();
   let producedBytes = 0;
+  let cappedSince: number | undefined;
   const completion = (async (): Promise<StreamCompletion> => {
     try {
       for await (const chunk of request.body as AsyncIterable<Buffer>) {
         producedBytes += chunk.length;
         if (body.destroyed) continue;
+        if (producedBytes > limits.maxBytes) {
+          // Past the limit the caller's stream ends with an error; the rest is read and dropped.
+          body.end();
+          continue;
+        }
+        if (producedBytes > limits.uncappedBytes) {
+          cappedSince ??= performance.now();
+          const dueMs = ((producedBytes - limits.uncappedBytes) / limits.bytesPerSecond) * 1000;
+          const aheadMs = dueMs - (performance.now() - cappedSince);
+          if (aheadMs > 1) await sleep(aheadMs);
+        }
         if (!body.write(chunk)) await drained(body);
       }
     } catch {
@@ -105,6 +138,11 @@ function streamResponse(request: FastifyRequest, deliver: (response: InvocationR
     }
     body.end();
     if (request.raw.complete === false && request.raw.readableAborted) return { truncated: true, producedBytes };
+    if (producedBytes > limits.maxBytes) {
+      const errorType = 'Function.ResponseSizeTooLarge';
+      const message = `Response payload size exceeded maximum allowed payload size (${limits.maxBytes} bytes).`;
+      return { error: { errorType, body: Buffer.from(JSON.stringify(apiError(errorType, message))), contentType: 'application/json' }, truncated: false, producedBytes };
+    }
     const error = trailerError(request);
     return error === undefined ? { truncated: false, producedBytes } : { error, truncated: false, producedBytes };
   })();
@@ -140,7 +178,7 @@ export async function registerRuntimeRoutes(app: FastifyInstance, options: Runti
     if (typeof deliver === 'string') return refuse(reply, deliver);
 
     if (mode !== undefined) {
-      const completion = await streamResponse(request, deliver);
+      const completion = await streamResponse(request, deliver, options.streamLimits ?? DEFAULT_STREAM_LIMITS);
       if (completion.truncated) return reply.code(400).send(apiError('TruncatedHTTPRequest', 'The response body was cut short'));
       return accepted(reply);
     }

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { registerRuntimeRoutes } from './runtime-routes.js';
+import { registerRuntimeRoutes, type StreamLimits } from './runtime-routes.js';
 import { apiError } from './error-body.js';
 import type { RuntimeChannel } from './runtime-channel.js';
 
@@ -10,6 +10,8 @@ export interface RuntimeApiServerOptions {
   readonly host?: string;
   /** @default 0 (a free port) */
   readonly port?: number;
+  /** Limits of streamed responses (tests make them small). @default DEFAULT_STREAM_LIMITS */
+  readonly streamLimits?: StreamLimits;
   /** Registers more routes (Extensions, Telemetry APIs) on the same listener. */
   readonly plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }
@@ -34,6 +36,9 @@ export async function buildRuntimeApi(options: RuntimeApiServerOptions): Promise
     forceCloseConnections: true,
     bodyLimit: Number.MAX_SAFE_INTEGER,
     return503OnClosing: false,
+    // No HEAD for every GET: a HEAD /invocation/next would run /next's handler and be handed
+    // an event in a response without a body, which the runtime then never sees.
+    exposeHeadRoutes: false,
   });
   app.decorateRequest('runtimeContentType', undefined);
   // Every body is read as a stream by the routes, whatever its type (or none at all: Rust
@@ -52,7 +57,9 @@ export async function buildRuntimeApi(options: RuntimeApiServerOptions): Promise
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
     void reply.code(status).send(apiError(status === 500 ? 'ServiceException' : 'InvalidRequest', String(error.message)));
   });
-  await app.register(async (scope) => registerRuntimeRoutes(scope, { channel: options.channel }));
+  await app.register(async (scope) =>
+    registerRuntimeRoutes(scope, { channel: options.channel, ...(options.streamLimits === undefined ? {} : { streamLimits: options.streamLimits }) }),
+  );
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }

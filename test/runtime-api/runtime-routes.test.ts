@@ -321,3 +321,68 @@ describe('Runtime API over a real socket', () => {
     assert.deepEqual(outcome, { kind: 'truncated' });
   });
 });
+
+describe('Runtime API limits and connections', () => {
+  it('A.2 keeps one connection alive across /next and /response, with no request timeout', async () => {
+    const channel = new RuntimeChannel();
+    void channel.expectInit();
+    await using server = await startRuntimeApiServer({ channel });
+    const { Agent } = await import('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ports = new Set<number>();
+    const call = (method: string, path: string, body?: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: server.port, method, path, agent }, (res) => {
+          ports.add(req.socket!.localPort!);
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    for (let i = 0; i < 3; i++) {
+      const id = `request-${i}`;
+      const pending = channel.invoke(invocation({ requestId: id }));
+      assert.equal(await call('GET', `${PREFIX}/invocation/next`), 200);
+      assert.equal(await call('POST', `${PREFIX}/invocation/${id}/response`, '{}'), 202);
+      await pending.response;
+      // Free the slot for the next invocation, as a timeout would, without another /next.
+      channel.abandon();
+    }
+    assert.equal(ports.size, 1, 'every call went over the same socket');
+    agent.destroy();
+  });
+
+  it('D.23 a streamed response past the size limit ends with Function.ResponseSizeTooLarge; past the uncapped part it is paced', async () => {
+    const channel = new RuntimeChannel();
+    void channel.expectInit();
+    await using server = await startRuntimeApiServer({ channel, streamLimits: { maxBytes: 64 * 1024, uncappedBytes: 16 * 1024, bytesPerSecond: 256 * 1024 } });
+    const pending = channel.invoke(invocation());
+    await fetch(`http://${server.address}${PREFIX}/invocation/next`).then((r) => r.arrayBuffer());
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port: server.port,
+      method: 'POST',
+      path: `${PREFIX}/invocation/${invocation().requestId}/response`,
+      headers: { 'lambda-runtime-function-response-mode': 'streaming', 'transfer-encoding': 'chunked' },
+    });
+    req.on('response', (res) => res.resume());
+    const response = await new Promise<Awaited<typeof pending.response>>((resolve) => {
+      req.write(Buffer.alloc(8 * 1024, 0x61));
+      void pending.response.then(resolve);
+    });
+    assert.ok(response.kind === 'streaming');
+    const received: Buffer[] = [];
+    const reading = (async () => {
+      for await (const chunk of response.body) received.push(chunk as Buffer);
+    })();
+    for (let i = 0; i < 12; i++) req.write(Buffer.alloc(8 * 1024, 0x62));
+    req.end();
+    await reading;
+    const completion = await response.completion;
+    assert.equal(completion.error?.errorType, 'Function.ResponseSizeTooLarge');
+    const forwarded = Buffer.concat(received).length;
+    assert.ok(forwarded <= 64 * 1024, `at most the limit reaches the caller (${forwarded})`);
+    assert.equal(completion.producedBytes, 13 * 8 * 1024);
+  });
+});
