@@ -127,4 +127,42 @@ describe('external extensions', () => {
     const second = await environment.invoke({ payload: Buffer.from('{}') }).report;
     assert.equal(second.status, 'success');
   });
+
+  it('G.37 an extension that exits during an invoke fails it with Extension.Crash and resets the environment', async () => {
+    const codeDirectory = FUNCTION_DIR;
+    const environment = await ExecutionEnvironment.start({
+      spec: makeSpec({ codeDirectory }),
+      codeDirectory,
+      layersDirectory: fileURLToPath(new URL('../fixtures/extensions/crasher/', import.meta.url)),
+      functionVariables: { SLEEP: '1' },
+    });
+    await using _ = environment;
+    const handle = environment.invoke({ payload: Buffer.from('{}') });
+    const response = await handle.response;
+    assert.ok(response.kind === 'function-error');
+    assert.equal(response.errorType, 'Extension.Crash');
+    assert.match(JSON.parse(response.body.toString()).errorMessage, /Extension crasher exited with error: exit status 2/);
+    const report = await handle.report;
+    assert.equal(report.status, 'failure');
+    assert.equal(environment.pids.length, 0);
+  });
+
+  it('G.37 H.45 an extension that posts init/error fails init with Extension.InitError', async () => {
+    const codeDirectory = FUNCTION_DIR;
+    const environment = await ExecutionEnvironment.start({
+      spec: makeSpec({ codeDirectory, timeoutSeconds: 2 }),
+      codeDirectory,
+      layersDirectory: fileURLToPath(new URL('../fixtures/extensions/init-failer/', import.meta.url)),
+      functionVariables: {},
+    });
+    await using _ = environment;
+    const handle = environment.invoke({ payload: Buffer.from('{}') });
+    const response = await handle.response;
+    assert.ok(response.kind === 'function-error');
+    assert.equal(response.errorType, 'Extension.InitError');
+    const report = await handle.report;
+    const lines = report.logs.filter((record) => record.type === 'platform').map((record) => record.text);
+    assert.ok(lines.some((line) => /^INIT_REPORT .*\tPhase: init\tStatus: error\tError Type: Extension\.InitError$/.test(line)), lines.join('\n'));
+    assert.equal(environment.pids.length, 0);
+  });
 });
