@@ -1,0 +1,146 @@
+// The CDK app the reliability suite runs, synthesized in-process into a temp directory, and
+// what the suite checks with: the processes a run left behind, open file descriptors, heap.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LocalLambda, type LocalLambdaOptions } from '../../lib/index.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/stress/', import.meta.url));
+
+/** The variable every function of the app carries, set to a value unique to one run. */
+export const MARKER_VARIABLE = 'CDK_LOCAL_STRESS_MARKER';
+
+/** Construct paths of the app's functions. */
+export const StressFunctions = {
+  /** `{ id, runtimeApi }`. */
+  echo: 'StressStack/Echo',
+  /** Throws, exits or is killed as the event asks. */
+  flaky: 'StressStack/Flaky',
+  /** Timeout 1 s; `hang` outlives it. */
+  slow: 'StressStack/Slow',
+  /** Logs `holding <id>` and holds the invocation for 55 s (timeout 60 s). */
+  holder: 'StressStack/Holder',
+  /** Logs `spinning <id>` and spins forever (timeout 900 s). */
+  spinner: 'StressStack/Spinner',
+  /** Starts shells that start sleeps; `escape` puts them in sessions of their own. */
+  forkBomb: 'StressStack/ForkBomb',
+  /** MemorySize 128; `hog` takes up to 2 GB. */
+  memoryHog: 'StressStack/MemoryHog',
+} as const;
+
+/** Synthesizes the app's one stack into `outdir` with aws-cdk-lib, as `cdk synth` would. */
+export function synthesizeStressApp(outdir: string): void {
+  const app = new App({
+    outdir,
+    context: {
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:disable-version-reporting': true,
+    },
+    builtinCloudFormationValidation: false,
+    stackTraces: false,
+  });
+  const stack = new Stack(app, 'StressStack');
+  const node = (name: string): lambda.FunctionProps => ({
+    runtime: lambda.Runtime.NODEJS_20_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(join(FIXTURES, name)),
+  });
+  new lambda.Function(stack, 'Echo', node('echo'));
+  new lambda.Function(stack, 'Flaky', node('flaky'));
+  new lambda.Function(stack, 'Slow', { ...node('slow'), timeout: Duration.seconds(1) });
+  new lambda.Function(stack, 'Holder', { ...node('holder'), timeout: Duration.seconds(60) });
+  new lambda.Function(stack, 'Spinner', { ...node('spinner'), timeout: Duration.seconds(900) });
+  new lambda.Function(stack, 'ForkBomb', { ...node('fork-bomb'), timeout: Duration.seconds(30) });
+  new lambda.Function(stack, 'MemoryHog', { ...node('memory-hog'), memorySize: 128, timeout: Duration.seconds(60) });
+  app.synth();
+}
+
+/** A synthesized app in a temp directory, and the marker its functions carry. */
+export interface StressApp {
+  /** The cloud assembly directory. */
+  readonly assembly: string;
+  readonly marker: string;
+  /** An `--env-vars` file that sets the marker, for the command line. */
+  readonly envVarsFile: string;
+  /** A LocalLambda on the app whose functions carry the marker. */
+  open(options?: LocalLambdaOptions): Promise<LocalLambda>;
+  remove(): Promise<void>;
+}
+
+/** Synthesizes the app into a fresh temp directory. */
+export async function createStressApp(): Promise<StressApp> {
+  const root = await mkdtemp(join(tmpdir(), 'cdk-local-stress-'));
+  const assembly = join(root, 'cdk.out');
+  synthesizeStressApp(assembly);
+  const marker = randomUUID();
+  const envVars = { Parameters: { [MARKER_VARIABLE]: marker } };
+  const envVarsFile = join(root, 'env-vars.json');
+  await writeFile(envVarsFile, JSON.stringify(envVars));
+  return {
+    assembly,
+    marker,
+    envVarsFile,
+    open: (options = {}) =>
+      LocalLambda.fromAssembly(assembly, { credentials: 'none', cacheDirectory: join(root, 'cache'), envVars, ...options }),
+    remove: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Live processes started for a function of the app: their environment has the Runtime API
+ * address every environment's processes get, and this run's marker. Children of a runtime
+ * inherit both, so whatever a function started is found too.
+ */
+export async function processesWithMarker(marker: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    const variables = environ.split('\0');
+    if (variables.includes(`${MARKER_VARIABLE}=${marker}`) && variables.some((variable) => variable.startsWith('AWS_LAMBDA_RUNTIME_API='))) {
+      found.push(Number(entry));
+    }
+  }
+  return found;
+}
+
+/** Open file descriptors of this process. */
+export function openFileDescriptors(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+/** Heap in use after a full garbage collection, in bytes. */
+export function heapUsedAfterGc(): number {
+  // node:test starts this file's process; --expose-gc cannot be passed to it, so turn it on here.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * Retries `check` until it stops throwing, for what the system does without an event to
+ * wait on (a process disappearing from /proc, a socket being closed); rethrows its last
+ * failure after `timeoutMs`.
+ */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      await sleep(25);
+    }
+  }
+}
