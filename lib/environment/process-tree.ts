@@ -36,21 +36,33 @@ export async function listProcessTree(rootPid: number): Promise<number[]> {
   return found;
 }
 
-/** Resident memory of a process tree in bytes; 0 where /proc is not available. */
+// A sandbox's own processes (bubblewrap's monitor and its PID namespace's init) stand
+// between cdk-local and the runtime; their memory is not the function's.
+const SANDBOX_PROCESS_NAME = 'bwrap';
+
+/** Resident memory of a process tree in bytes, bubblewrap's own processes left out; 0 where /proc is not available. */
 export async function measureTreeRssBytes(rootPid: number): Promise<number> {
   const pids = await listProcessTree(rootPid);
-  const sizes = await Promise.all(pids.map((pid) => readText(`/proc/${pid}/statm`)));
+  const stats = await Promise.all(pids.map((pid) => readText(`/proc/${pid}/stat`)));
   let total = 0;
-  for (const statm of sizes) {
-    const resident = statm?.split(' ')[1];
+  for (const stat of stats) {
+    if (stat === undefined) continue;
+    // `pid (name) state ...`: the name may hold spaces and parentheses; RSS (pages) is the 24th field.
+    const nameEnd = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, nameEnd) === SANDBOX_PROCESS_NAME) continue;
+    const resident = stat.slice(nameEnd + 2).split(' ')[21];
     if (resident !== undefined) total += Number(resident) * PAGE_SIZE_BYTES;
   }
   return total;
 }
 
-/** The peak resident memory (VmHWM) of one process in bytes; 0 when unknown. */
+/** The peak resident memory (VmHWM) of one process in bytes, or of the first processes below bubblewrap's; 0 when unknown. */
 export async function readPeakRssBytes(pid: number): Promise<number> {
   const status = await readText(`/proc/${pid}/status`);
+  if (status?.match(/^Name:\s+(.*)$/m)?.[1] === SANDBOX_PROCESS_NAME) {
+    const peaks = await Promise.all((await childrenOf(pid)).map((child) => readPeakRssBytes(child)));
+    return Math.max(0, ...peaks);
+  }
   const match = status?.match(/^VmHWM:\s+(\d+) kB/m);
   return match?.[1] === undefined ? 0 : Number(match[1]) * 1024;
 }
