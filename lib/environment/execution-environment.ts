@@ -7,13 +7,16 @@ import { describeRuntime, type RuntimeInfo } from '../runtimes/index.js';
 import {
   ExtensionRegistry,
   RuntimeChannel,
+  TelemetryHub,
   registerExtensionRoutes,
+  registerTelemetryRoutes,
   startRuntimeApiServer,
   type InitOutcome,
   type InvocationResponse,
   type RuntimeApiServer,
   type ShutdownReason,
   type StreamCompletion,
+  type TelemetryEvent,
 } from '../runtime-api/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { extensionVariables, listExternalExtensions } from './extensions.js';
@@ -43,15 +46,6 @@ const MB = 1024 * 1024;
 const SHUTDOWN_BUDGET_EXTERNAL_MS = 2000;
 const SHUTDOWN_BUDGET_INTERNAL_MS = 500;
 const RUNTIME_SHUTDOWN_SHARE_MS = 300;
-
-/** A telemetry event as the Telemetry API delivers it. */
-export interface TelemetryEvent {
-  /** ISO time, UTC, millisecond precision. */
-  readonly time: string;
-  /** `platform.start`, `function`, `extension`, … */
-  readonly type: string;
-  readonly record: unknown;
-}
 
 /** Something that happened to an environment, for tests that wait on it. */
 export type EnvironmentEvent =
@@ -226,6 +220,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
   readonly #channel: RuntimeChannel;
   readonly #registry: ExtensionRegistry;
   readonly #conditions: Conditions;
+  readonly #telemetry: TelemetryHub;
   readonly #server: RuntimeApiServer;
   readonly #logStreamName: string;
   #state: EnvironmentState = 'uninitialized';
@@ -247,7 +242,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
   private constructor(
     options: ExecutionEnvironmentOptions,
     runtime: RuntimeInfo,
-    parts: { server: RuntimeApiServer; channel: RuntimeChannel; registry: ExtensionRegistry; conditions: Conditions },
+    parts: { server: RuntimeApiServer; channel: RuntimeChannel; registry: ExtensionRegistry; conditions: Conditions; telemetry: TelemetryHub },
   ) {
     this.spec = options.spec;
     this.#options = options;
@@ -256,6 +251,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     this.#channel = parts.channel;
     this.#registry = parts.registry;
     this.#conditions = parts.conditions;
+    this.#telemetry = parts.telemetry;
     this.#logStreamName = makeLogStreamName(options.spec.version);
   }
 
@@ -283,6 +279,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       },
     });
     const channel = new RuntimeChannel();
+    const telemetry = new TelemetryHub();
     let server: RuntimeApiServer;
     try {
       server = await startRuntimeApiServer({
@@ -293,12 +290,14 @@ export class ExecutionEnvironment implements AsyncDisposable {
               registry,
               functionInfo: { functionName: spec.functionName, functionVersion: spec.version, handler: spec.handler ?? '', accountId: spec.accountId },
             }),
+          (app) => registerTelemetryRoutes(app, { hub: telemetry, registry }),
         ],
       });
     } catch (cause) {
+      await telemetry.close();
       throw new CdkLocalError(ErrorCodes.ENVIRONMENT_FAILED, `Could not start the Runtime API for ${spec.constructPath} on 127.0.0.1.`, { cause });
     }
-    const environment = new ExecutionEnvironment(options, runtime, { server, channel, registry, conditions });
+    const environment = new ExecutionEnvironment(options, runtime, { server, channel, registry, conditions, telemetry });
     target.fail = (failure) => environment.#fail(failure);
     return environment;
   }
@@ -563,6 +562,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     const extensionFiles = await listExternalExtensions(this.#options.layersDirectory);
     const startedAt = performance.now();
     const elapsed = (): number => performance.now() - startedAt;
+    this.#telemetry.beginInit();
     this.#platform(initStartLine(this.spec, this.#runtime, phase));
     this.#registry.reset(extensionFiles.map((file) => file.name));
     this.#failure = new Promise<EnvironmentFailure>((resolve) => {
@@ -617,6 +617,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
         this.#platform({ type: 'platform.extension', record: { name: extension.name, state: 'Ready', events: [...extension.events] } });
       }
       this.#platform(initReportLine(phase, elapsed(), 'success'));
+      this.#telemetry.endInit();
       this.#options.onEvent?.({ type: 'initialized', status: 'success' });
       return { status: 'success', durationMs: elapsed() };
     } finally {
@@ -756,8 +757,10 @@ export class ExecutionEnvironment implements AsyncDisposable {
         for (const extension of extensions) {
           if (!subscribed.has(extension.name)) extension.process.signal('SIGKILL');
         }
+        // Telemetry buffers are flushed while SHUTDOWN is delivered (I.51).
+        const flushed = this.#telemetry.flush({ signal: stop.signal, timeoutMs: Math.max(0, deadlineMs - Date.now()) });
         await Promise.race([
-          Promise.all(extensions.map((extension) => extension.process.exited)),
+          Promise.all([flushed, ...extensions.map((extension) => extension.process.exited)]),
           sleep(Math.max(0, deadlineMs - Date.now()), undefined, { signal: stop.signal }),
         ]);
         for (const extension of extensions) extension.process.signal('SIGKILL');
@@ -791,6 +794,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
 
   #publish(event: TelemetryEvent): void {
     this.#collector?.telemetry.push(event);
+    this.#telemetry.publish(event);
     this.#options.onTelemetry?.(event);
   }
 
@@ -818,5 +822,5 @@ export class ExecutionEnvironment implements AsyncDisposable {
   }
 }
 
-/** The outcome type of an init, re-exported for tests. */
-export type { InitOutcome, ExitInfo };
+/** Types of the parts, re-exported for callers of the environment. */
+export type { InitOutcome, ExitInfo, TelemetryEvent };

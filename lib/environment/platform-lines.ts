@@ -80,7 +80,7 @@ export function initReportLine(
 ): PlatformLine {
   return {
     type: 'platform.initReport',
-    record: { initializationType: 'on-demand', phase, status, ...errorTypeField(errorType), metrics: { durationMs } },
+    record: { initializationType: 'on-demand', phase, status, ...errorTypeField(errorType), metrics: { durationMs: Math.round(durationMs * 1000) / 1000 } },
     text:
       status === 'success'
         ? undefined

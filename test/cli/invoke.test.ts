@@ -82,6 +82,17 @@ describe('cdk-local invoke on the example app', () => {
     }
   });
 
+  it('a function with an external extension: the extension's output beside the function's', async () => {
+    const run = await invoke('Observed', '--event', 'examples/events/observed.json');
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { observed: true });
+    assert.match(run.stderr, /^\[telemetry-recorder\] subscribed: 200 "OK"$/m);
+    assert.match(run.stderr, /^\[telemetry-recorder\] function .*\tINFO\tObserved handling \{"watch":"me"\}$/m);
+    assert.match(run.stderr, /^\[telemetry-recorder\] platform\.runtimeDone \{"requestId":/m);
+    assert.match(run.stderr, /^\[telemetry-recorder\] shutting down \(spindown\)$/m);
+    await assertNoProcessLeft();
+  });
+
   it('a handler that throws: the error document on stdout, exit code 1', async () => {
     const run = await invoke('Thrower', '--event', 'examples/events/thrower.json');
     assert.equal(run.exitCode, 1);
