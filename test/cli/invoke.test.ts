@@ -82,7 +82,7 @@ describe('cdk-local invoke on the example app', () => {
     }
   });
 
-  it('a function with an external extension: the extension's output beside the function's', async () => {
+  it("a function with an external extension: the extension's output beside the function's", async () => {
     const run = await invoke('Observed', '--event', 'examples/events/observed.json');
     assert.equal(run.exitCode, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), { observed: true });
