@@ -8,9 +8,11 @@ export interface AppArguments {
   readonly debug: boolean;
   /** `--sandbox` / `--no-sandbox`; unset: the sandbox where bubblewrap works. */
   readonly sandbox?: boolean;
+  /** `--no-freeze` keeps environments running between invocations. */
+  readonly freeze: boolean;
 }
 
-/** Adds `--app`, `--region`, `--profile`, `--debug` and `--sandbox` to a command. */
+/** Adds `--app`, `--region`, `--profile`, `--debug`, `--sandbox` and `--freeze` to a command. */
 export function withAppOptions<T>(yargs: Argv<T>): Argv<T & AppArguments> {
   return yargs
     .option('app', {
@@ -24,10 +26,15 @@ export function withAppOptions<T>(yargs: Argv<T>): Argv<T & AppArguments> {
       type: 'boolean',
       describe:
         "Run functions in a bubblewrap sandbox that looks like Lambda's (/var/task, /opt, a capped /tmp); --no-sandbox runs plain processes (default: the sandbox where bubblewrap works)",
+    })
+    .option('freeze', {
+      type: 'boolean',
+      default: true,
+      describe: 'Stop (SIGSTOP) each environment between invocations, as Lambda freezes it; --no-freeze keeps it running',
     }) as Argv<T & AppArguments>;
 }
 
-/** The library's `sandbox` option for what the command line said. */
-export function sandboxSetting(args: AppArguments): { readonly sandbox?: boolean } {
-  return args.sandbox === undefined ? {} : { sandbox: args.sandbox };
+/** The library's `sandbox` and `freeze` options for what the command line said. */
+export function environmentSettings(args: AppArguments): { readonly sandbox?: boolean; readonly freeze: boolean } {
+  return args.sandbox === undefined ? { freeze: args.freeze } : { sandbox: args.sandbox, freeze: args.freeze };
 }

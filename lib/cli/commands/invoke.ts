@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { LocalLambda } from '../../host/index.js';
 import { readEvent } from '../read-event.js';
 import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
-import { sandboxSetting, withAppOptions, type AppArguments } from './common-options.js';
+import { environmentSettings, withAppOptions, type AppArguments } from './common-options.js';
 
 interface InvokeArguments extends AppArguments {
   readonly function: string;
@@ -34,7 +34,7 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
     ...(args.region === undefined ? {} : { region: args.region }),
     ...(args.profile === undefined ? {} : { profile: args.profile }),
     ...(args.envVars === undefined ? {} : { envVars: args.envVars }),
-    ...sandboxSetting(args),
+    ...environmentSettings(args),
     onLog: (record) => writeLogRecord(streams, record),
     onNotice: (message) => writeNotice(streams, message),
   });

@@ -5,7 +5,7 @@ import { LocalLambda } from '../../host/index.js';
 import { startLambdaServer, type InvocationSummary } from '../../servers/index.js';
 import { labelFunctions } from '../function-labels.js';
 import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
-import { sandboxSetting, withAppOptions, type AppArguments } from './common-options.js';
+import { environmentSettings, withAppOptions, type AppArguments } from './common-options.js';
 
 interface StartLambdaArguments extends AppArguments {
   readonly functions?: readonly string[];
@@ -56,7 +56,7 @@ export async function runStartLambda(args: StartLambdaArguments, streams: CliStr
     ...(args.region === undefined ? {} : { region: args.region }),
     ...(args.profile === undefined ? {} : { profile: args.profile }),
     ...(args.envVars === undefined ? {} : { envVars: args.envVars }),
-    ...sandboxSetting(args),
+    ...environmentSettings(args),
     maxConcurrency: args.maxConcurrency,
     idleTimeoutMs: Math.round(args.idleTimeout * 1000),
     onLog: (record, spec) => writeLogRecord(streams, record, `[${labels.get(spec) ?? spec.constructPath}]`),
