@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsCredentials } from '../environment/index.js';
+import { CdkLocalError, ErrorCodes } from '../errors.js';
 
 /** Options of {@link resolveCredentials}. */
 export interface ResolveCredentialsOptions {
@@ -61,7 +62,20 @@ export async function resolveCredentials(options: ResolveCredentialsOptions = {}
   const section = credentials.get(profile) ?? config.get(profile === 'default' ? 'default' : `profile ${profile}`);
   const accessKeyId = section?.get('aws_access_key_id');
   const secretAccessKey = section?.get('aws_secret_access_key');
-  if (accessKeyId === undefined || secretAccessKey === undefined) return undefined;
+  if (accessKeyId === undefined || secretAccessKey === undefined) {
+    // Only a profile the user named is an error; without one, the function runs without credentials.
+    if (options.profile === undefined) return undefined;
+    if (section === undefined) {
+      throw new CdkLocalError(
+        ErrorCodes.USAGE,
+        `No profile '${profile}' in ${credentialsFile} or ${configFile}: check the name, or leave out --profile to use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`,
+      );
+    }
+    throw new CdkLocalError(
+      ErrorCodes.USAGE,
+      `Profile '${profile}' has no static keys (SSO, role and credential_process profiles are not read yet): export AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN instead.`,
+    );
+  }
   const sessionToken = section?.get('aws_session_token');
   return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
 }
