@@ -39,17 +39,41 @@ export interface ManagedProcess {
 export function describeExit(exit: ExitInfo, subject = 'Runtime'): string {
   if (exit.spawnError !== undefined) return exit.spawnError;
   if (exit.signal !== undefined) {
-    return `${subject} exited with error: signal: ${exit.signal === 'SIGKILL' ? 'killed' : exit.signal.replace(/^SIG/, '').toLowerCase()}`;
+    return `${subject} exited with error: signal: ${SIGNAL_DESCRIPTIONS[exit.signal] ?? exit.signal.replace(/^SIG/, '').toLowerCase()}`;
   }
   if (exit.exitCode === 0) return `${subject} exited without providing a reason`;
   return `${subject} exited with error: exit status ${exit.exitCode ?? 'unknown'}`;
 }
 
-/** The signal behind a shell-style exit status (`137` → `SIGKILL`), if it is one. */
+/**
+ * How Lambda words a death by signal (it reports them as Go's os/exec does):
+ * "Runtime exited with error: signal: killed".
+ */
+const SIGNAL_DESCRIPTIONS: Partial<Record<string, string>> = {
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGBUS: 'bus error',
+  SIGFPE: 'floating point exception',
+  SIGILL: 'illegal instruction',
+  SIGHUP: 'hangup',
+  SIGINT: 'interrupt',
+};
+
+/** Signals that end a process abnormally; only these are read back out of a launcher's `128 + n`. */
+const CRASH_SIGNALS = new Set<NodeJS.Signals>(['SIGKILL', 'SIGTERM', 'SIGSEGV', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGILL']);
+
+/**
+ * The signal behind a launcher's exit status (`137` → `SIGKILL`), if it is one. Runtimes exit
+ * with 128 or 129 of their own accord (Node.js after an uncaught error), so only the statuses
+ * of crash signals are read as signals.
+ */
 function signalOfExitStatus(exitCode: number | undefined): NodeJS.Signals | undefined {
   if (exitCode === undefined || exitCode <= 128) return undefined;
   const number = exitCode - 128;
-  return (Object.keys(constants.signals) as NodeJS.Signals[]).find((name) => constants.signals[name] === number);
+  const signal = (Object.keys(constants.signals) as NodeJS.Signals[]).find((name) => constants.signals[name] === number);
+  return signal !== undefined && CRASH_SIGNALS.has(signal) ? signal : undefined;
 }
 
 /**
