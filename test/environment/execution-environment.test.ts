@@ -112,6 +112,16 @@ describe('ExecutionEnvironment with a shell-and-curl custom runtime', () => {
     assert.match(lines.at(-1)!, /\tStatus: error\tError Type: Runtime\.ConfigError$/);
   });
 
+  it('G.39 one invocation at a time per environment', async () => {
+    const { environment } = await startFixture('echo');
+    await using _ = environment;
+    const first = environment.invoke({ payload: Buffer.from('1') });
+    assert.throws(() => environment.invoke({ payload: Buffer.from('2') }), /busy with another invocation/);
+    await first.report;
+    const second = environment.invoke({ payload: Buffer.from('3') });
+    assert.equal((await second.report).status, 'success');
+  });
+
   it('G.36 a runtime that exits during init is Runtime.ExitError', async () => {
     const { environment } = await startFixture('init-crash');
     await using _ = environment;
