@@ -40,6 +40,8 @@ export interface LambdaApi {
   readonly app: FastifyInstance;
   /** Stops retrying `Event` invocations and waits for the attempts under way. */
   readonly closeAsyncInvocations: () => Promise<void>;
+  /** From now on every answer closes its connection, so keep-alive callers do not hold the server open. */
+  readonly markClosing: () => void;
 }
 
 function sendServiceError(reply: import('fastify').FastifyReply, error: ServiceError): void {
@@ -101,7 +103,19 @@ export async function buildLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendServiceError(reply, requestTooLarge(MAX_BODY_BYTES, 'Invoke'));
     sendServiceError(reply, toServiceError(error));
   });
+  // Once the server is closing, each answer closes its connection: keep-alive callers (the
+  // SDKs) would otherwise hold the server open until their idle timeout.
+  let closing = false;
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
   await app.register(async (scope) => registerInvokeRoutes(scope, context));
   await app.register(async (scope) => registerFunctionRoutes(scope, context));
-  return { app, closeAsyncInvocations: () => asyncInvoker.close() };
+  return {
+    app,
+    closeAsyncInvocations: () => asyncInvoker.close(),
+    markClosing: () => {
+      closing = true;
+    },
+  };
 }

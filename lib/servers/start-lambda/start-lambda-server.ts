@@ -32,7 +32,7 @@ function hostForUrl(host: string): string {
  * `cdk-local start-lambda` runs. The caller owns the LocalLambda and closes it.
  */
 export async function startLambdaServer(options: LambdaServerOptions): Promise<LambdaServer> {
-  const { app, closeAsyncInvocations } = await buildLambdaApi(options);
+  const { app, closeAsyncInvocations, markClosing } = await buildLambdaApi(options);
   const host = options.host ?? '127.0.0.1';
   try {
     await app.listen({ host, port: options.port ?? 0 });
@@ -59,6 +59,7 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
   const close = (): Promise<void> => {
     closing ??= (async () => {
       options.signal?.removeEventListener('abort', onAbort);
+      markClosing();
       const results = await Promise.allSettled([app.close(), closeAsyncInvocations()]);
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
