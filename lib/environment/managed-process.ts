@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { execa } from 'execa';
 import { splitLines } from './line-splitter.js';
-import { signalProcessGroup } from './process-tree.js';
+import { killProcessTree, signalProcessGroup } from './process-tree.js';
 import { trackProcessGroup, untrackProcessGroup } from './process-registry.js';
 
 /** How a process ended. */
@@ -121,7 +121,9 @@ export function startManagedProcess(options: ManagedProcessOptions): ManagedProc
     exited,
     hasExited: () => done,
     signal: (signal) => {
-      if (pid !== undefined && !done) signalProcessGroup(pid, signal);
+      if (pid === undefined || done) return;
+      if (signal === 'SIGKILL') killProcessTree(pid);
+      else signalProcessGroup(pid, signal);
     },
   };
 }

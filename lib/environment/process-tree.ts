@@ -76,3 +76,41 @@ export function signalProcessGroup(pgid: number, signal: NodeJS.Signals): boolea
     return false;
   }
 }
+
+function childrenOfSync(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter((part) => part !== '' && part !== '\n')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function sendSignal(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Gone already.
+  }
+}
+
+/**
+ * Kills a process, its process group, and every descendant, even those that left the group
+ * (`setsid`): the tree is stopped first, round by round, so nothing forks while it is
+ * collected, then everything in it is killed. Linux only; elsewhere just the group.
+ */
+export function killProcessTree(rootPid: number): void {
+  const seen = new Set<number>();
+  const queue = [rootPid];
+  while (queue.length > 0 && seen.size < 4096) {
+    const pid = queue.shift()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    sendSignal(pid, 'SIGSTOP');
+    queue.push(...childrenOfSync(pid));
+  }
+  signalProcessGroup(rootPid, 'SIGKILL');
+  for (const pid of seen) sendSignal(pid, 'SIGKILL');
+}

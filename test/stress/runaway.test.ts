@@ -91,10 +91,7 @@ describe(`runaway functions are contained and reported, and the others keep answ
     await eventually(async () => assert.deepEqual(await processesWithMarker(app.marker), [], 'every process of the bomb is gone'), CLEANUP_WAIT_MS);
   });
 
-  // Without a PID namespace, a process that leaves the runtime's process group (setsid) is
-  // not found when the environment goes: a known bug of plain processes, see issue 6's report.
-  const escapeLeaks = sandbox === false ? { todo: 'plain processes: a process in a session of its own outlives its environment' } : {};
-  it('a fork bomb whose processes start sessions of their own: gone with its environment too', escapeLeaks, async () => {
+  it('a fork bomb whose processes start sessions of their own: gone with its environment too', async () => {
     local = await app.open({ sandbox });
     const result = await within(local.invoke(StressFunctions.forkBomb, { event: { children: 3, escape: true } }), 'the fork bomb');
     assert.equal(result.error, undefined, result.error?.errorMessage);

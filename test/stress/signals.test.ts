@@ -147,12 +147,8 @@ describe('signals to the command line with invocations in flight', () => {
     });
 
     for (const keepAlive of [false, true]) {
-      // Known bug: start-lambda closes idle keep-alive connections only when it starts to
-      // close, so the callers' connections, answered after that, keep it alive for the
-      // server's keep-alive timeout (5 s). See issue 6's report.
-      const keptAlive = keepAlive ? { todo: 'start-lambda waits for its keep-alive timeout on the callers’ connections' } : {};
       const callers = keepAlive ? 'keep-alive callers (as SDKs)' : 'a connection per call';
-      it(`cdk-local start-lambda, ${signal} with 3 invocations in flight, ${callers}: callers answered or cut off, no process left, port free`, keptAlive, async (t) => {
+      it(`cdk-local start-lambda, ${signal} with 3 invocations in flight, ${callers}: callers answered or cut off, no process left, port free`, async (t) => {
         const agent = keepAlive ? new Agent({ keepAlive: true }) : false;
         const command = new Command(['start-lambda', '--app', app.assembly, '--env-vars', app.envVarsFile, '--port', '0']);
         try {
