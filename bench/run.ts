@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startFloorServer, type FloorServer } from './baselines/http-floor.js';
+import { chooseSandbox } from '../lib/environment/index.js';
 import { ensureBuilt } from './ensure-built.js';
 import { benchAppAssembly, manyFunctionsAssembly } from './fixtures/bench-apps.js';
 import { currentLoadAverage, describeCommit, describeMachine, writeReport, type BenchReport } from './report/bench-report.js';
@@ -31,6 +32,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let made: Promise<T> | undefined;
   return () => (made ??= make());
+}
+
+/** How environments run by default on this machine. */
+async function describeSandbox(): Promise<string> {
+  const choice = await chooseSandbox('auto');
+  return choice.kind === 'sandbox' ? 'bubblewrap sandbox' : `plain processes (${choice.reason})`;
 }
 
 function failure(scenario: Scenario, error: unknown): ScenarioResult {
@@ -91,7 +98,7 @@ async function main(): Promise<number> {
     durationMs: Math.round(performance.now() - started),
     quick: values.quick,
     commit: describeCommit(ROOT),
-    machine: describeMachine(loadAverageBefore),
+    machine: describeMachine(loadAverageBefore, await describeSandbox()),
     results,
   };
   const path = await writeReport(ROOT, report);

@@ -34,7 +34,9 @@ export type ScenarioResult =
        */
       readonly ratio: number;
       readonly target?: TargetResult;
-      /** What the figures mean and, for a missed target, why it was missed. */
+      /** For a missed target: why, from this run's own figures. Printed in the closing note. */
+      readonly whyMissed?: string;
+      /** What the figures mean. */
       readonly notes: readonly string[];
     }
   | {

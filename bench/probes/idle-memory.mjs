@@ -14,9 +14,21 @@ function rssMb() {
   return process.memoryUsage().rss / MB;
 }
 
-async function childPids() {
-  const threads = await readFile(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').catch(() => '');
-  return threads.split(' ').filter((part) => /^\d+$/.test(part)).map(Number);
+async function childrenOf(pid) {
+  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return children.split(' ').filter((part) => /^\d+$/.test(part)).map(Number);
+}
+
+/** Every process below this one: runtimes, and what runs them (a sandbox's own processes). */
+async function descendants() {
+  const found = [];
+  const queue = await childrenOf(process.pid);
+  while (queue.length > 0) {
+    const pid = queue.shift();
+    found.push(pid);
+    queue.push(...(await childrenOf(pid)));
+  }
+  return found;
 }
 
 async function treeRssMb(pids) {
@@ -42,6 +54,6 @@ for (let i = 0; i < specs.length; i += 5) {
 }
 const environments = specs.reduce((sum, spec) => sum + local.environmentCount(spec).current, 0);
 const warmRssMb = rssMb();
-const runtimesRssMb = await treeRssMb(await childPids());
+const runtimesRssMb = await treeRssMb(await descendants());
 await local.close();
 process.stdout.write(`${JSON.stringify({ bareRssMb, loadedRssMb, warmRssMb, runtimesRssMb, environments })}\n`);

@@ -16,6 +16,8 @@ export interface MachineInfo {
   /** The 1-minute load average when the run started and ended: others' work skews figures. */
   readonly loadAverageBefore: number;
   readonly loadAverageAfter: number;
+  /** How environments run by default here: `bubblewrap sandbox`, or `plain processes (why)`. */
+  readonly sandbox: string;
 }
 
 /** Everything one run measured: printed as a table, written as JSON. */
@@ -36,7 +38,7 @@ export function currentLoadAverage(): number {
 }
 
 /** What the run knows of the machine, with the load it saw. */
-export function describeMachine(loadAverageBefore: number): MachineInfo {
+export function describeMachine(loadAverageBefore: number, sandbox: string): MachineInfo {
   const processors = cpus();
   return {
     node: process.version,
@@ -45,6 +47,7 @@ export function describeMachine(loadAverageBefore: number): MachineInfo {
     cpuModel: processors[0]?.model.trim() ?? 'unknown',
     loadAverageBefore,
     loadAverageAfter: currentLoadAverage(),
+    sandbox,
   };
 }
 

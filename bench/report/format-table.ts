@@ -41,7 +41,7 @@ export function formatTable(report: BenchReport): string {
   const lines: string[] = [];
   lines.push(
     `cdk-local benchmark, ${report.startedAt} (${report.quick ? 'quick' : 'full'} run, ${Math.round(report.durationMs / 1000)} s)`,
-    `node ${report.machine.node}, ${report.machine.cpus} × ${report.machine.cpuModel}, load average ${report.machine.loadAverageBefore.toFixed(2)} before, ${report.machine.loadAverageAfter.toFixed(2)} after; commit ${report.commit}`,
+    `node ${report.machine.node}, ${report.machine.cpus} × ${report.machine.cpuModel}, load average ${report.machine.loadAverageBefore.toFixed(2)} before, ${report.machine.loadAverageAfter.toFixed(2)} after; ${report.machine.sandbox}; commit ${report.commit}`,
     '',
   );
   lines.push(...layOut([[...HEADER], ...report.results.map(cells)]));
@@ -55,6 +55,9 @@ export function formatTable(report: BenchReport): string {
   }
   const targets = report.results.flatMap((result) => (result.status === 'measured' && result.target !== undefined ? [result] : []));
   const missed = targets.filter((result) => result.target?.met === false);
-  lines.push('', `Targets: ${targets.length - missed.length} of ${targets.length} met${missed.length === 0 ? '.' : `; missed: ${missed.map((result) => result.title).join(', ')}.`}`);
+  lines.push('', `Targets: ${targets.length - missed.length} of ${targets.length} met${missed.length === 0 ? '.' : `; missed: ${missed.map((result) => result.title).join('; ')}.`}`);
+  for (const result of missed) {
+    if (result.status === 'measured' && result.whyMissed !== undefined) lines.push(`- ${result.title}: ${result.whyMissed}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { chooseSandbox, type SandboxSetting } from '../../lib/environment/index.js';
 import { LocalLambda } from '../../lib/index.js';
 import { BenchFunctions } from '../fixtures/bench-apps.js';
 import { summarize } from '../measure/distribution.js';
@@ -64,8 +65,8 @@ class FirstRequestTimer {
 }
 
 /** One cold start of `name` in a fresh LocalLambda: its init duration, and its logs. */
-async function measureColdStart(assembly: string, cacheDirectory: string, name: string): Promise<{ initMs: number; logs: readonly string[] }> {
-  const local = await LocalLambda.fromAssembly(assembly, { credentials: 'none', cacheDirectory });
+async function measureColdStart(assembly: string, cacheDirectory: string, name: string, sandbox: SandboxSetting = 'auto'): Promise<{ initMs: number; logs: readonly string[] }> {
+  const local = await LocalLambda.fromAssembly(assembly, { credentials: 'none', cacheDirectory, sandbox });
   try {
     const result = await local.invoke(name, { event: BENCH_EVENT });
     if (result.error !== undefined) throw new Error(`${name} failed: ${result.error.errorMessage}`);
@@ -113,6 +114,26 @@ export const coldStart: Scenario = {
           notes: ['The runtime is cdk-local\'s Node.js runtime interface client loading the handler; the baseline loads only its HTTP client.'],
         },
       ];
+
+      if ((await chooseSandbox('auto')).kind === 'sandbox') {
+        const plainMs: number[] = [];
+        const plainBaselineMs: number[] = [];
+        for (let i = 0; i < samples; i++) {
+          plainMs.push((await measureColdStart(assembly, cacheDirectory, BenchFunctions.echo, false)).initMs);
+          plainBaselineMs.push(await timer.time());
+        }
+        const plain = summarize(plainMs);
+        const plainBaseline = summarize(plainBaselineMs);
+        results.push({
+          id: 'cold-start-plain',
+          title: 'cold start, no sandbox',
+          status: 'measured',
+          subject: { label: 'init duration, plain processes (sandbox: false)', unit: 'ms', distribution: plain },
+          baseline: { ...baselineFigure, distribution: plainBaseline },
+          ratio: medianRatio(plain, plainBaseline),
+          notes: ['The row above runs in bubblewrap\'s sandbox (the default where it works); this one without it.'],
+        });
+      }
 
       const probe = await measureColdStart(assembly, cacheDirectory, BenchFunctions.echoWithExtension);
       if (!probe.logs.some((line) => line.includes(EXTENSION_REGISTERED))) {

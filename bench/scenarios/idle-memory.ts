@@ -55,7 +55,7 @@ export const idleMemory: Scenario = {
         ratio: medianRatio(warm, bare),
         notes: [
           `After loading cdk-local and reading the app: ${formatMb(loaded)}; each warm environment adds ${formatMb((warm.median - loaded) / IDLE_ENVIRONMENTS)} to cdk-local.`,
-          `The ${IDLE_ENVIRONMENTS} runtime processes themselves: ${formatMb(runtimes)} (${formatMb(runtimes / IDLE_ENVIRONMENTS)} each), not counted above.`,
+          `The ${IDLE_ENVIRONMENTS} environments' own processes (runtimes, and sandboxes where there are): ${formatMb(runtimes)} (${formatMb(runtimes / IDLE_ENVIRONMENTS)} each), not counted above.`,
         ],
       },
     ];

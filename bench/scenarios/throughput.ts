@@ -3,6 +3,7 @@ import { measureFloorThroughput } from '../baselines/http-floor.js';
 import { BenchFunctions } from '../fixtures/bench-apps.js';
 import { summarize } from '../measure/distribution.js';
 import { runCallers, type CallersResult } from '../measure/time-samples.js';
+import { formatMs } from '../report/format-values.js';
 import type { Scenario, ScenarioResult } from '../scenario.js';
 import { BENCH_EVENT } from './warm-invoke-library.js';
 
@@ -50,9 +51,13 @@ export const throughput: Scenario = {
         await Promise.all(Array.from({ length: callers }, invoke));
         const floorParts: CallersResult[] = [];
         const cdkLocalParts: CallersResult[] = [];
+        let cpuMicros = 0;
         for (let round = 0; round < 2; round++) {
           floorParts.push(await measureFloorThroughput(floor, callers, windowMs));
+          const cpuBefore = process.cpuUsage();
           cdkLocalParts.push(await runCallers(callers, windowMs, invoke));
+          const cpu = process.cpuUsage(cpuBefore);
+          cpuMicros += cpu.user + cpu.system;
         }
         const subject = combine(cdkLocalParts);
         const baseline = combine(floorParts);
@@ -74,7 +79,9 @@ export const throughput: Scenario = {
           subject: { label: 'LocalLambda.invoke() per caller, back to back', unit: 'ms', distribution: summarize(subject.latenciesMs), perSecond: subject.perSecond },
           baseline: { label: 'floor round trips, a connection per caller', unit: 'ms', distribution: summarize(baseline.latenciesMs), perSecond: baseline.perSecond },
           ratio: subject.perSecond / baseline.perSecond,
-          notes: [`${local.environmentCount(spec).peak} environment(s) at most; no errors.`],
+          notes: [
+            `${local.environmentCount(spec).peak} environment(s) at most; no errors. The process running the library (and this loop) used ${formatMs(cpuMicros / 1000 / subject.latenciesMs.length)} of CPU per invocation, the runtimes' share on top: on 2 cores, more callers add little.`,
+          ],
         });
       }
     } finally {
