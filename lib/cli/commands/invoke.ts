@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { LocalLambda } from '../../host/index.js';
 import { readEvent } from '../read-event.js';
 import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
 import { environmentSettings, withAppOptions, type AppArguments } from './common-options.js';
@@ -27,6 +26,8 @@ export const InvokeExitCodes = { success: 0, functionError: 1, cdkLocalError: 2 
 /** Runs one invocation: response on stdout, logs on stderr; returns the exit code. */
 export async function runInvoke(args: InvokeArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
   const payload = await readEvent({ event: args.event, eventJson: args.eventJson });
+  // Loaded here: the code that runs functions is only needed once a command runs one.
+  const { LocalLambda } = await import('../../host/index.js');
   await using local = await LocalLambda.fromApp({
     signal,
     onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),

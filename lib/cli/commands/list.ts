@@ -1,6 +1,5 @@
 import type { CommandModule } from 'yargs';
-import type { FunctionSpec } from '../../assembly/index.js';
-import { LocalLambda } from '../../host/index.js';
+import { loadCloudAssembly, readAssembly, type FunctionSpec } from '../../assembly/index.js';
 import { writeNotice, type CliStreams } from '../output.js';
 import { withAppOptions, type AppArguments } from './common-options.js';
 
@@ -43,15 +42,17 @@ function formatTable(rows: readonly FunctionListing[]): string {
 
 /** Prints the app's functions; returns the exit code. */
 export async function runList(args: ListArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
-  await using local = await LocalLambda.fromApp({
+  // Only the assembly is read: listing starts no environment and loads none of that code.
+  const { directory } = await loadCloudAssembly({
+    cwd: process.cwd(),
     signal,
     onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),
-    credentials: 'none',
     ...(args.app === undefined ? {} : { app: args.app }),
-    ...(args.region === undefined ? {} : { region: args.region }),
-    onNotice: (message) => writeNotice(streams, message),
   });
-  const rows = local.functions.map(toListing);
+  const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const assembly = await readAssembly(directory, region === undefined ? {} : { defaultRegion: region });
+  for (const warning of assembly.warnings) writeNotice(streams, warning);
+  const rows = assembly.functions.map(toListing);
   if (args.json) {
     streams.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   } else if (rows.length === 0) {

@@ -1,8 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { FunctionSpec } from '../../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
-import { LocalLambda } from '../../host/index.js';
-import { startLambdaServer, type InvocationSummary } from '../../servers/index.js';
+import type { InvocationSummary } from '../../servers/index.js';
 import { labelFunctions } from '../function-labels.js';
 import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
 import { environmentSettings, withAppOptions, type AppArguments } from './common-options.js';
@@ -49,6 +48,8 @@ export async function runStartLambda(args: StartLambdaArguments, streams: CliStr
   checkNumber('--max-concurrency', args.maxConcurrency, { min: 1 });
   checkNumber('--idle-timeout', args.idleTimeout, { min: 0, integer: false });
   let labels = new Map<FunctionSpec, string>();
+  // Loaded here: the code that runs functions is only needed once a command runs one.
+  const { LocalLambda } = await import('../../host/index.js');
   const local = await LocalLambda.fromApp({
     signal,
     onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),
@@ -67,6 +68,7 @@ export async function runStartLambda(args: StartLambdaArguments, streams: CliStr
     const named = args.functions ?? [];
     const functions = named.length === 0 ? local.functions : [...new Set(named.map((name) => local.getFunction(name)))];
     if (local.functions.length === 0) writeNotice(streams, 'The app has no Lambda functions.');
+    const { startLambdaServer } = await import('../../servers/index.js');
     const server = await startLambdaServer({
       local,
       functions,
