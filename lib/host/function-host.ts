@@ -14,6 +14,13 @@ import {
 } from '../environment/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 
+/**
+ * How long a new invocation waits for an environment that has answered but whose runtime has
+ * not asked for the next event yet, before it starts another environment (or is throttled).
+ * Without it, one caller invoking back to back would grow the pool on a busy machine.
+ */
+const FINISHING_WAIT_MS = 50;
+
 /** Lambda's limit on a synchronous invocation's payload. */
 export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
 
@@ -73,6 +80,9 @@ export class FunctionHost implements AsyncDisposable {
   #startingSingle = false;
   #starting = 0;
   #closing: Promise<void> | undefined;
+  /** Environments that have answered and are finishing their invocation. */
+  readonly #finishing = new Set<ExecutionEnvironment>();
+  readonly #releaseWaiters = new Set<() => void>();
   /** Most environments that ever ran at once. */
   peakEnvironments = 0;
 
@@ -109,6 +119,9 @@ export class FunctionHost implements AsyncDisposable {
       this.#release(environment);
       throw error;
     }
+    void handle.response.then(() => {
+      if (this.#all.has(environment) && !this.#idle.includes(environment)) this.#finishing.add(environment);
+    });
     void handle.report.then(
       () => this.#release(environment),
       () => this.#release(environment),
@@ -116,13 +129,31 @@ export class FunctionHost implements AsyncDisposable {
     return handle;
   }
 
-  async #acquire(): Promise<ExecutionEnvironment> {
+  #takeIdle(): ExecutionEnvironment | undefined {
     const idle = this.#idle.pop();
     if (idle !== undefined) {
       clearTimeout(this.#idleTimers.get(idle));
       this.#idleTimers.delete(idle);
-      return idle;
     }
+    return idle;
+  }
+
+  /** Waits until some environment is released, at most `timeoutMs`. */
+  #nextRelease(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#releaseWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.#releaseWaiters.add(done);
+    });
+  }
+
+  async #acquire(): Promise<ExecutionEnvironment> {
+    const idle = this.#takeIdle() ?? (this.#finishing.size > 0 ? await this.#nextRelease(FINISHING_WAIT_MS).then(() => this.#takeIdle()) : undefined);
+    if (idle !== undefined) return idle;
     if (this.#all.size + this.#starting >= this.concurrencyLimit) {
       throw new CdkLocalError(
         ErrorCodes.TOO_MANY_REQUESTS,
@@ -166,6 +197,8 @@ export class FunctionHost implements AsyncDisposable {
   }
 
   #release(environment: ExecutionEnvironment): void {
+    this.#finishing.delete(environment);
+    for (const wake of [...this.#releaseWaiters]) wake();
     if (this.#closing !== undefined || environment.state === 'shutdown') {
       this.#all.delete(environment);
       return;
