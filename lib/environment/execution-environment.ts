@@ -651,9 +651,28 @@ export class ExecutionEnvironment implements AsyncDisposable {
     });
   }
 
+  /**
+   * The runtime's command line, behind the function's `AWS_LAMBDA_EXEC_WRAPPER` script when it
+   * has one: Lambda starts the wrapper with the runtime's command line as its arguments
+   * (managed runtimes only). https://docs.aws.amazon.com/lambda/latest/dg/runtimes-modify.html#runtime-wrapper
+   */
+  #runtimeCommandLine(command: RuntimeCommand): { file: string; args: readonly string[] } {
+    const wrapper = this.#options.functionVariables['AWS_LAMBDA_EXEC_WRAPPER'];
+    if (wrapper === undefined || wrapper === '' || this.#runtime.family === 'provided') return { file: command.file, args: command.args };
+    return { file: this.#hostPath(wrapper), args: [command.file, ...command.args] };
+  }
+
+  /** A path as Lambda names it (`/opt/...`, `/var/task/...`) on this machine. */
+  #hostPath(lambdaPath: string): string {
+    const { codeDirectory, layersDirectory } = this.#options;
+    if (layersDirectory !== undefined && lambdaPath.startsWith('/opt/')) return `${layersDirectory}/${lambdaPath.slice('/opt/'.length)}`;
+    if (lambdaPath.startsWith('/var/task/')) return `${codeDirectory}/${lambdaPath.slice('/var/task/'.length)}`;
+    return lambdaPath;
+  }
+
   #spawnRuntime(command: RuntimeCommand): ManagedProcess {
     const runtime = startManagedProcess({
-      ...this.#launcher!.launch({ file: command.file, args: command.args, cwd: this.#options.codeDirectory }),
+      ...this.#launcher!.launch({ ...this.#runtimeCommandLine(command), cwd: this.#options.codeDirectory }),
       env: this.#runtimeVariables(),
       onLine: (line) => {
         const time = new Date();

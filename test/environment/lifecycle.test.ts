@@ -99,3 +99,27 @@ describe('limits and log formats of the execution environment', () => {
     assert.ok(records.some((record) => record.text === `python client handling ${ok.requestId}`));
   });
 });
+
+describe('AWS_LAMBDA_EXEC_WRAPPER', () => {
+  for (const sandbox of [false, 'auto'] as const) {
+    it(`starts the runtime through the wrapper script in a layer (sandbox: ${sandbox})`, async () => {
+      const codeDirectory = fileURLToPath(new URL('../fixtures/wrapper/function/', import.meta.url));
+      const records: LogRecord[] = [];
+      const environment = await ExecutionEnvironment.start({
+        spec: makeSpec({ codeDirectory, runtime: 'nodejs20.x', handler: 'index.handler' }),
+        codeDirectory,
+        layersDirectory: fileURLToPath(new URL('../fixtures/wrapper/layer/', import.meta.url)),
+        functionVariables: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/wrapper' },
+        sandbox,
+        onLog: (record) => records.push(record),
+      });
+      await using _ = environment;
+      const handle = environment.invoke({ payload: Buffer.from('{}') });
+      const response = await handle.response;
+      assert.ok(response.kind === 'payload');
+      assert.deepEqual(JSON.parse(response.body.toString()), { wrappedBy: 'wrapper' });
+      await handle.report;
+      assert.ok(records.some((record) => /^wrapper starting: .*node$/.test(record.text)), records.map((record) => record.text).join('\n'));
+    });
+  }
+});
