@@ -1,4 +1,6 @@
 import type { Argv } from 'yargs';
+import type { FromAppOptions } from '../../host/index.js';
+import { writeNotice, type CliStreams } from '../output.js';
 
 /** Options every command that reads the app takes. */
 export interface AppArguments {
@@ -37,4 +39,18 @@ export function withAppOptions<T>(yargs: Argv<T>): Argv<T & AppArguments> {
 /** The library's `sandbox` and `freeze` options for what the command line said. */
 export function environmentSettings(args: AppArguments): { readonly sandbox?: boolean; readonly freeze: boolean } {
   return args.sandbox === undefined ? { freeze: args.freeze } : { sandbox: args.sandbox, freeze: args.freeze };
+}
+
+/** The options of a LocalLambda that a command which runs functions makes from its arguments. */
+export function localLambdaOptions(args: AppArguments & { readonly envVars?: string }, streams: CliStreams, signal: AbortSignal): FromAppOptions {
+  return {
+    signal,
+    onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),
+    onNotice: (message) => writeNotice(streams, message),
+    ...(args.app === undefined ? {} : { app: args.app }),
+    ...(args.region === undefined ? {} : { region: args.region }),
+    ...(args.profile === undefined ? {} : { profile: args.profile }),
+    ...(args.envVars === undefined ? {} : { envVars: args.envVars }),
+    ...environmentSettings(args),
+  };
 }

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { readEvent } from '../read-event.js';
-import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
-import { environmentSettings, withAppOptions, type AppArguments } from './common-options.js';
+import { writeLogRecord, type CliStreams } from '../output.js';
+import { localLambdaOptions, withAppOptions, type AppArguments } from './common-options.js';
 
 interface InvokeArguments extends AppArguments {
   readonly function: string;
@@ -29,15 +29,8 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   // Loaded here: the code that runs functions is only needed once a command runs one.
   const { LocalLambda } = await import('../../host/index.js');
   await using local = await LocalLambda.fromApp({
-    signal,
-    onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),
-    ...(args.app === undefined ? {} : { app: args.app }),
-    ...(args.region === undefined ? {} : { region: args.region }),
-    ...(args.profile === undefined ? {} : { profile: args.profile }),
-    ...(args.envVars === undefined ? {} : { envVars: args.envVars }),
-    ...environmentSettings(args),
+    ...localLambdaOptions(args, streams, signal),
     onLog: (record) => writeLogRecord(streams, record),
-    onNotice: (message) => writeNotice(streams, message),
   });
   const spec = local.getFunction(args.function);
   const handle = await local.start(spec, { payload });

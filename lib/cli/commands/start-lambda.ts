@@ -4,7 +4,7 @@ import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { InvocationSummary } from '../../servers/index.js';
 import { labelFunctions } from '../function-labels.js';
 import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
-import { environmentSettings, withAppOptions, type AppArguments } from './common-options.js';
+import { localLambdaOptions, withAppOptions, type AppArguments } from './common-options.js';
 
 interface StartLambdaArguments extends AppArguments {
   readonly functions?: readonly string[];
@@ -51,17 +51,10 @@ export async function runStartLambda(args: StartLambdaArguments, streams: CliStr
   // Loaded here: the code that runs functions is only needed once a command runs one.
   const { LocalLambda } = await import('../../host/index.js');
   const local = await LocalLambda.fromApp({
-    signal,
-    onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),
-    ...(args.app === undefined ? {} : { app: args.app }),
-    ...(args.region === undefined ? {} : { region: args.region }),
-    ...(args.profile === undefined ? {} : { profile: args.profile }),
-    ...(args.envVars === undefined ? {} : { envVars: args.envVars }),
-    ...environmentSettings(args),
+    ...localLambdaOptions(args, streams, signal),
     maxConcurrency: args.maxConcurrency,
     idleTimeoutMs: Math.round(args.idleTimeout * 1000),
     onLog: (record, spec) => writeLogRecord(streams, record, `[${labels.get(spec) ?? spec.constructPath}]`),
-    onNotice: (message) => writeNotice(streams, message),
   });
   try {
     labels = labelFunctions(local.functions);
