@@ -721,9 +721,10 @@ export class ExecutionEnvironment implements AsyncDisposable {
   async #watchMemory(pid: number, signal: AbortSignal): Promise<'out-of-memory' | 'cancelled'> {
     const limitBytes = this.spec.memorySizeMb * MB;
     try {
-      while (!signal.aborted) {
-        if ((await this.#sampleMemory(pid)) > limitBytes) return 'out-of-memory';
+      // The first sample waits a period: a short invocation is measured once, at its end.
+      for (;;) {
         await sleep(MEMORY_SAMPLE_INTERVAL_MS, undefined, { signal });
+        if ((await this.#sampleMemory(pid)) > limitBytes) return 'out-of-memory';
       }
     } catch {
       // Aborted: the invocation is over.
