@@ -19,6 +19,7 @@ import {
   type TelemetryEvent,
 } from '../runtime-api/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
+import { SILENT_LOGGER, type DiagnosticLogger } from './diagnostics.js';
 import { extensionVariables, listExternalExtensions } from './extensions.js';
 import type { LogRecord, LogSink } from './log-record.js';
 import { describeExit, startManagedProcess, type ExitInfo, type ManagedProcess } from './managed-process.js';
@@ -74,6 +75,8 @@ export interface ExecutionEnvironmentOptions {
   readonly onNotice?: (message: string) => void;
   /** Receives lifecycle events (extension registered, invocation complete, frozen, shut down). */
   readonly onEvent?: (event: EnvironmentEvent) => void;
+  /** cdk-local's own diagnostics (spawns, inits, resets, shutdowns). @default silent */
+  readonly logger?: DiagnosticLogger;
   /** @default DEFAULT_INIT_TIMEOUT_MS */
   readonly initTimeoutMs?: number;
   /**
@@ -223,6 +226,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
   readonly #telemetry: TelemetryHub;
   readonly #server: RuntimeApiServer;
   readonly #logStreamName: string;
+  readonly #logger: DiagnosticLogger;
   #state: EnvironmentState = 'uninitialized';
   #runtimeProcess: ManagedProcess | undefined;
   #extensions: ExtensionProcess[] = [];
@@ -253,6 +257,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
     this.#conditions = parts.conditions;
     this.#telemetry = parts.telemetry;
     this.#logStreamName = makeLogStreamName(options.spec.version);
+    this.#logger = (options.logger ?? SILENT_LOGGER).child({ environment: parts.server.address });
+    this.#logger.debug({ runtime: options.spec.runtime }, 'environment started');
   }
 
   /** Starts the environment's APIs; its processes start with the first invoke. */
@@ -575,6 +581,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       await this.#reset('failure');
       const durationMs = elapsed();
       this.#platform(initReportLine(phase, durationMs, status, errorType));
+      this.#logger.debug({ phase, status, errorType, durationMs }, 'init failed');
       this.#options.onEvent?.({ type: 'initialized', status });
       return { status, durationMs, errorType, body, contentType };
     };
@@ -618,6 +625,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       }
       this.#platform(initReportLine(phase, elapsed(), 'success'));
       this.#telemetry.endInit();
+      this.#logger.debug({ phase, durationMs: elapsed(), extensions: this.#registry.extensions.map((extension) => extension.name) }, 'init done');
       this.#options.onEvent?.({ type: 'initialized', status: 'success' });
       return { status: 'success', durationMs: elapsed() };
     } finally {
@@ -671,8 +679,9 @@ export class ExecutionEnvironment implements AsyncDisposable {
   }
 
   #spawnRuntime(command: RuntimeCommand): ManagedProcess {
+    const launch = this.#launcher!.launch({ ...this.#runtimeCommandLine(command), cwd: this.#options.codeDirectory });
     const runtime = startManagedProcess({
-      ...this.#launcher!.launch({ ...this.#runtimeCommandLine(command), cwd: this.#options.codeDirectory }),
+      ...launch,
       env: this.#runtimeVariables(),
       onLine: (line) => {
         const time = new Date();
@@ -681,7 +690,9 @@ export class ExecutionEnvironment implements AsyncDisposable {
       },
     });
     this.#runtimeProcess = runtime;
-    void runtime.exited.then(() => {
+    this.#logger.debug({ pid: runtime.pid, file: launch.file, args: launch.args, mode: this.#launcher!.mode }, 'runtime started');
+    void runtime.exited.then((exit) => {
+      this.#logger.debug({ pid: runtime.pid, ...exit }, 'runtime exited');
       if (this.#runtimeProcess === runtime) this.#runtimeProcess = undefined;
     });
     return runtime;
@@ -754,6 +765,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
    * killed), and SIGKILL for whatever is left at the end of the budget.
    */
   async #reset(reason: ShutdownReason): Promise<void> {
+    this.#logger.debug({ reason }, 'environment reset');
     this.#setFrozen(false);
     const runtime = this.#runtimeProcess;
     const extensions = this.#extensions.filter((extension) => !extension.process.hasExited());
@@ -829,6 +841,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       this.#state = 'shutdown';
       const results = await Promise.allSettled([this.#reset('spindown')]);
       results.push(...(await Promise.allSettled([this.#server.close(), Promise.resolve(this.#launcher?.dispose())])));
+      this.#logger.debug({}, 'environment shut down');
       this.#options.onEvent?.({ type: 'shutdown' });
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed !== undefined) throw failed.reason;

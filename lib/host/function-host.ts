@@ -5,6 +5,7 @@ import {
   isolateTaskRoot,
   listExternalExtensions,
   type AwsCredentials,
+  type DiagnosticLogger,
   type EnvironmentEvent,
   type TelemetryEvent,
   type InvocationHandle,
@@ -35,6 +36,8 @@ export interface FunctionHostOptions {
   readonly onLog?: LogSink;
   readonly onTelemetry?: (event: TelemetryEvent) => void;
   readonly onEvent?: (event: EnvironmentEvent) => void;
+  /** cdk-local's own diagnostics. @default silent */
+  readonly logger?: DiagnosticLogger;
   readonly onNotice?: (message: string) => void;
   /**
    * Stop the environments' processes between invocations, as Lambda freezes them.
@@ -185,6 +188,7 @@ export class FunctionHost implements AsyncDisposable {
         ...(this.#options.onEvent === undefined ? {} : { onEvent: this.#options.onEvent }),
         ...(this.#options.onNotice === undefined ? {} : { onNotice: this.#options.onNotice }),
         ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
+        ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
         ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
       });
       this.#all.add(environment);

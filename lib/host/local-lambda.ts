@@ -15,6 +15,7 @@ import {
 } from '../assembly/index.js';
 import type {
   AwsCredentials,
+  DiagnosticLogger,
   EnvironmentEvent,
   InvocationHandle,
   InvocationReport,
@@ -57,6 +58,8 @@ export interface LocalLambdaOptions {
    * @default 'auto'
    */
   readonly sandbox?: SandboxSetting;
+  /** cdk-local's own diagnostics (a pino logger will do). @default silent */
+  readonly logger?: DiagnosticLogger;
   /** Where unpacked code and layers are cached. @default a folder under the OS temp dir */
   readonly cacheDirectory?: string;
   /** Most environments per function without reserved concurrency. @default 10 */
@@ -301,6 +304,7 @@ export class LocalLambda implements AsyncDisposable {
         ...(this.#options.onTelemetry === undefined ? {} : { onTelemetry: (event: TelemetryEvent) => this.#options.onTelemetry?.(event, spec) }),
         onEvent: (event) => this.#dispatch({ ...event, constructPath: spec.constructPath }),
         ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
+        ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger.child({ function: spec.constructPath }) }),
         ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
         onNotice: (message) => this.#notice(message),
         ...(this.#options.maxConcurrency === undefined ? {} : { maxConcurrency: this.#options.maxConcurrency }),

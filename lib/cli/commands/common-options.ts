@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import type { FromAppOptions } from '../../host/index.js';
+import { createDiagnosticLogger } from '../diagnostic-logger.js';
 import { writeNotice, type CliStreams } from '../output.js';
 
 /** Options every command that reads the app takes. */
@@ -12,6 +13,8 @@ export interface AppArguments {
   readonly sandbox?: boolean;
   /** `--no-freeze` keeps environments running between invocations. */
   readonly freeze: boolean;
+  /** How `--debug` diagnostics are written. */
+  readonly logFormat: 'text' | 'json';
 }
 
 /** Adds `--app`, `--region`, `--profile`, `--debug`, `--sandbox` and `--freeze` to a command. */
@@ -29,11 +32,16 @@ export function withAppOptions<T>(yargs: Argv<T>): Argv<T & AppArguments> {
       describe:
         "Run functions in a bubblewrap sandbox that looks like Lambda's (/var/task, /opt, a capped /tmp); --no-sandbox runs plain processes (default: the sandbox where bubblewrap works)",
     })
+    .option('log-format', {
+      choices: ['text', 'json'] as const,
+      default: 'text' as const,
+      describe: "How --debug writes cdk-local's own diagnostics on stderr",
+    })
     .option('freeze', {
       type: 'boolean',
       default: true,
       describe: 'Stop (SIGSTOP) each environment between invocations, as Lambda freezes it; --no-freeze keeps it running',
-    }) as Argv<T & AppArguments>;
+    }) as unknown as Argv<T & AppArguments>;
 }
 
 /** The library's `sandbox` and `freeze` options for what the command line said. */
@@ -42,8 +50,10 @@ export function environmentSettings(args: AppArguments): { readonly sandbox?: bo
 }
 
 /** The options of a LocalLambda that a command which runs functions makes from its arguments. */
-export function localLambdaOptions(args: AppArguments & { readonly envVars?: string }, streams: CliStreams, signal: AbortSignal): FromAppOptions {
+export async function localLambdaOptions(args: AppArguments & { readonly envVars?: string }, streams: CliStreams, signal: AbortSignal): Promise<FromAppOptions> {
+  const logger = await createDiagnosticLogger({ debug: args.debug, format: args.logFormat, streams });
   return {
+    ...(logger === undefined ? {} : { logger }),
     signal,
     onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),
     onNotice: (message) => writeNotice(streams, message),

@@ -29,7 +29,7 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   // Loaded here: the code that runs functions is only needed once a command runs one.
   const { LocalLambda } = await import('../../host/index.js');
   await using local = await LocalLambda.fromApp({
-    ...localLambdaOptions(args, streams, signal),
+    ...(await localLambdaOptions(args, streams, signal)),
     onLog: (record) => writeLogRecord(streams, record),
   });
   const spec = local.getFunction(args.function);

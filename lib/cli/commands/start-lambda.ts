@@ -51,7 +51,7 @@ export async function runStartLambda(args: StartLambdaArguments, streams: CliStr
   // Loaded here: the code that runs functions is only needed once a command runs one.
   const { LocalLambda } = await import('../../host/index.js');
   const local = await LocalLambda.fromApp({
-    ...localLambdaOptions(args, streams, signal),
+    ...(await localLambdaOptions(args, streams, signal)),
     maxConcurrency: args.maxConcurrency,
     idleTimeoutMs: Math.round(args.idleTimeout * 1000),
     onLog: (record, spec) => writeLogRecord(streams, record, `[${labels.get(spec) ?? spec.constructPath}]`),
