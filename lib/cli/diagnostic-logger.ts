@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { DiagnosticLogger } from '../environment/index.js';
 import type { CliStreams } from './output.js';
 
@@ -14,6 +15,11 @@ function formatFields(fields: Record<string, unknown>): string {
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
+}
+
+// pino's loggers are thenable-looking objects to TypeScript; expose only the two methods.
+function adapt(logger: Logger): DiagnosticLogger {
+  return { debug: (fields, message) => logger.debug(fields, message), child: (bindings) => adapt(logger.child(bindings)) };
 }
 
 /**
@@ -35,5 +41,5 @@ export async function createDiagnosticLogger(options: DiagnosticLoggerOptions): 
             stderr.write(`cdk-local ${when} ${String(msg)}${rest === '' ? '' : ` ${rest}`}\n`);
           },
         };
-  return pino({ level: 'debug', base: undefined }, destination);
+  return adapt(pino({ level: 'debug', base: undefined }, destination));
 }
