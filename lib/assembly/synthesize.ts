@@ -176,8 +176,13 @@ function lastMeaningfulLine(output: string): string | undefined {
         !/^\.\.\.|^\{$|^\}$/.test(line) &&
         !/^[^\s]+:\d+$/.test(line),
     );
-  // An uncaught error's own line ("Error: ...", "ValidationError: ...") beats what Node prints after it.
-  return lines.findLast((line) => /^[\w.$]*(Error|Exception)\b[^:]*:/.test(line)) ?? lines.at(-1);
+  // An uncaught error's own line ("Error: ...", "ValidationError: ...", or the CDK's
+  // "«ValidationError» ...") beats what Node prints after it (the construct tree, the trace).
+  return (
+    lines.findLast((line) => /^[\w.$]*(Error|Exception)\b[^:]*:/.test(line)) ??
+    lines.findLast((line) => /^«\w+»/.test(line)) ??
+    lines.at(-1)
+  );
 }
 
 async function readJsonObject(path: string): Promise<Record<string, unknown> | undefined> {

@@ -74,4 +74,35 @@ describe('cdk-local invoke on the failure fixtures', () => {
     assert.match(error(crash).errorMessage, /Runtime exited with error: exit status 3$/);
     assert.match(crash.stderr, /^starting up, then failing$/m);
   });
+
+  it("N.74 N.76 a function gets Lambda's reserved variables, its own, the user's credentials, and nothing else of the host", async () => {
+    const overrides = join(project, 'env.json');
+    await writeFile(overrides, JSON.stringify({ Parameters: { AWS_LAMBDA_FUNCTION_VERSION: '7', EXTRA: 'from --env-vars' } }));
+    const run = await runCli(['invoke', 'EnvDump', '--env-vars', overrides], {
+      cwd: project,
+      env: { HOST_ONLY_SECRET: 'leak', AWS_ACCESS_KEY_ID: 'AKIAUSERKEY', AWS_SECRET_ACCESS_KEY: 'user-secret', AWS_SESSION_TOKEN: 'user-token', AWS_REGION: 'eu-central-1' },
+    });
+    assert.equal(run.exitCode, 0, run.stderr);
+    const env = JSON.parse(run.stdout) as Record<string, string>;
+    assert.equal(env.HOST_ONLY_SECRET, undefined, 'nothing of the host leaks in');
+    assert.equal(env.HOME, undefined);
+    assert.equal(env.OWN, 'declared');
+    assert.equal(env.EXTRA, 'from --env-vars');
+    assert.equal(env.AWS_REGION, 'eu-central-1');
+    assert.equal(env.AWS_DEFAULT_REGION, 'eu-central-1');
+    assert.deepEqual([env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN], ['AKIAUSERKEY', 'user-secret', 'user-token']);
+    assert.equal(env.AWS_EXECUTION_ENV, 'AWS_Lambda_nodejs20.x');
+    assert.equal(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, '128');
+    assert.equal(env.AWS_LAMBDA_FUNCTION_VERSION, '$LATEST', "reserved variables win over the function's own");
+    assert.match(env.AWS_LAMBDA_FUNCTION_NAME!, /^Failures-EnvDump[A-Z0-9]*-[A-Z0-9]+$/);
+    assert.equal(env.AWS_LAMBDA_LOG_GROUP_NAME, `/aws/lambda/${env.AWS_LAMBDA_FUNCTION_NAME}`);
+    assert.match(env.AWS_LAMBDA_LOG_STREAM_NAME!, /^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
+    assert.equal(env.AWS_LAMBDA_INITIALIZATION_TYPE, 'on-demand');
+    assert.equal(env._HANDLER, 'index.handler');
+    assert.equal(env.TZ, ':UTC');
+    assert.equal(env.LANG, 'en_US.UTF-8');
+    assert.match(env.AWS_LAMBDA_RUNTIME_API!, /^127\.0\.0\.1:\d+$/);
+    assert.equal(env.AWS_XRAY_DAEMON_ADDRESS, '169.254.79.129:2000');
+    assert.match(env._X_AMZN_TRACE_ID!, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
+  });
 });
