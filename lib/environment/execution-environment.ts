@@ -12,13 +12,13 @@ import {
   registerTelemetryRoutes,
   startRuntimeApiServer,
   type InitOutcome,
-  type InvocationResponse,
   type RuntimeApiServer,
   type ShutdownReason,
-  type StreamCompletion,
   type TelemetryEvent,
 } from '../runtime-api/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
+import { deliverResponse, errorBody, errorTypeOf, functionError, type Answer, type CallerResponse } from './caller-response.js';
+import { Conditions } from './conditions.js';
 import { SILENT_LOGGER, type DiagnosticLogger } from './diagnostics.js';
 import { extensionVariables, listExternalExtensions } from './extensions.js';
 import type { LogRecord, LogSink } from './log-record.js';
@@ -109,18 +109,6 @@ export interface InvokeRequest {
   readonly traceId?: string;
 }
 
-/** What the caller of an invocation receives. */
-export type CallerResponse =
-  | { readonly kind: 'payload'; readonly body: Buffer; readonly contentType: string }
-  | {
-      readonly kind: 'stream';
-      readonly contentType: string;
-      readonly body: Readable;
-      readonly completion: Promise<StreamCompletion>;
-    }
-  /** A function error: Lambda answers 200 with `X-Amz-Function-Error: Unhandled`. */
-  | { readonly kind: 'function-error'; readonly errorType: string; readonly body: Buffer; readonly contentType: string };
-
 /** Everything Lambda would report about one invocation. */
 export interface InvocationReport {
   readonly requestId: string;
@@ -164,51 +152,12 @@ interface ExtensionProcess {
   readonly process: ManagedProcess;
 }
 
-type Answer = (response: CallerResponse) => void;
 type Finish = (status: PlatformStatus, errorType: string | undefined) => InvocationReport;
-
-function errorBody(errorType: string, errorMessage: string): Buffer {
-  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
-}
-
-function functionError(errorType: string, errorMessage: string): CallerResponse {
-  return { kind: 'function-error', errorType, body: errorBody(errorType, errorMessage), contentType: 'application/json' };
-}
 
 function newTraceId(): string {
   const epoch = Math.floor(Date.now() / 1000).toString(16);
   const hex = (bytes: number): string => randomUUID().replaceAll('-', '').slice(0, bytes * 2);
   return `Root=1-${epoch}-${hex(12)};Parent=${hex(8)};Sampled=0`;
-}
-
-/** The errorType inside a function error body, when it has one. */
-function errorTypeOf(body: Buffer): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    const errorType = (parsed as { errorType?: unknown } | null)?.errorType;
-    return typeof errorType === 'string' ? errorType : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Resolves when `predicate` holds, re-checked each time {@link Conditions.check} is called. */
-class Conditions {
-  readonly #waiting = new Set<{ predicate: () => boolean; resolve: () => void }>();
-
-  when(predicate: () => boolean): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve) => this.#waiting.add({ predicate, resolve }));
-  }
-
-  check(): void {
-    for (const waiter of this.#waiting) {
-      if (waiter.predicate()) {
-        this.#waiting.delete(waiter);
-        waiter.resolve();
-      }
-    }
-  }
 }
 
 /**
@@ -449,7 +398,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       const first = await Promise.race([pending.response.then((response) => ({ response })), ...ends]);
       if (typeof first === 'string' || !('response' in first)) return await handleEnd(first, undefined);
       const respondedAt = performance.now();
-      const delivered = this.#deliver(first.response, answer);
+      const delivered = deliverResponse(first.response, answer);
 
       // The runtime is done when it calls /next again (and a stream has ended); the
       // invocation when every INVOKE-subscribed extension has called /next too.
@@ -476,53 +425,6 @@ export class ExecutionEnvironment implements AsyncDisposable {
     }
   }
 
-  /** Turns what the runtime posted into what the caller gets. */
-  #deliver(
-    response: InvocationResponse,
-    answer: Answer,
-  ): { status: PlatformStatus; errorType?: string; completion: Promise<unknown>; stream?: Readable; producedBytes: () => number } {
-    switch (response.kind) {
-      case 'buffered':
-        answer({ kind: 'payload', body: response.body, contentType: response.contentType });
-        return { status: 'success', completion: Promise.resolve(), producedBytes: () => response.body.length };
-      case 'streaming': {
-        answer({ kind: 'stream', contentType: response.contentType, body: response.body, completion: response.completion });
-        const outcome: { status: PlatformStatus; errorType?: string; completion: Promise<unknown>; stream: Readable; producedBytes: () => number } = {
-          status: 'success',
-          completion: Promise.resolve(),
-          stream: response.body,
-          producedBytes: () => 0,
-        };
-        // An error in the trailers, or a body cut short, makes the streamed invocation an error after all.
-        outcome.completion = response.completion.then((end) => {
-          outcome.producedBytes = () => end.producedBytes;
-          if (end.error !== undefined) {
-            outcome.status = 'error';
-            outcome.errorType = end.error.errorType ?? errorTypeOf(end.error.body) ?? 'Function.Unknown';
-          } else if (end.truncated) {
-            outcome.status = 'error';
-            outcome.errorType = 'Runtime.TruncatedResponse';
-          }
-        });
-        return outcome;
-      }
-      case 'error': {
-        const errorType = response.errorType ?? errorTypeOf(response.body) ?? 'Function.Unknown';
-        answer({ kind: 'function-error', errorType, body: response.body, contentType: response.contentType });
-        return { status: 'error', errorType, completion: Promise.resolve(), producedBytes: () => 0 };
-      }
-      case 'too-large': {
-        const errorType = 'Function.ResponseSizeTooLarge';
-        answer(functionError(errorType, `Response payload size (${response.sizeBytes} bytes) exceeded maximum allowed payload size (6291556 bytes).`));
-        return { status: 'error', errorType, completion: Promise.resolve(), producedBytes: () => 0 };
-      }
-      case 'truncated': {
-        const errorType = 'Runtime.TruncatedResponse';
-        answer(functionError(errorType, 'The runtime closed the connection before the response was complete'));
-        return { status: 'error', errorType, completion: Promise.resolve(), producedBytes: () => 0 };
-      }
-    }
-  }
 
   async #timeOut(requestId: string, answer: Answer, finish: Finish, stream: Readable | undefined): Promise<InvocationReport> {
     const seconds = this.spec.timeoutSeconds.toFixed(2);
@@ -856,4 +758,4 @@ export class ExecutionEnvironment implements AsyncDisposable {
 }
 
 /** Types of the parts, re-exported for callers of the environment. */
-export type { InitOutcome, ExitInfo, TelemetryEvent };
+export type { CallerResponse, InitOutcome, ExitInfo, TelemetryEvent };
