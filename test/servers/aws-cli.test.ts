@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +18,13 @@ interface AwsRun {
   readonly exitCode: number;
 }
 
-/** The version line of the `aws` on PATH, or why there is none. */
+/** Debian's awscli package (AWS CLI v2), which .ci/run installs; else whatever `aws` is on PATH. */
+const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+
+/** The version line of the AWS CLI, or why there is none. */
 async function findAwsCli(): Promise<{ version: string } | { missing: string }> {
   try {
-    const { stdout, stderr } = await run('aws', ['--version'], { env: { ...process.env, AWS_PAGER: '' } });
+    const { stdout, stderr } = await run(AWS_CLI, ['--version'], { env: { ...process.env, AWS_PAGER: '' } });
     return { version: (stdout || stderr).trim() };
   } catch (error) {
     return { missing: `no working 'aws' on PATH (${(error as Error).message.split('\n')[0]}); .ci/run installs Debian's awscli` };
@@ -69,7 +73,7 @@ describe(`start-lambda with the AWS CLI (${'version' in found ? found.version : 
 
   async function aws(...args: string[]): Promise<AwsRun> {
     try {
-      const { stdout, stderr } = await run('aws', [...args, '--endpoint-url', server.url, '--output', 'json'], { env, cwd: scratch });
+      const { stdout, stderr } = await run(AWS_CLI, [...args, '--endpoint-url', server.url, '--output', 'json'], { env, cwd: scratch });
       return { stdout, stderr, exitCode: 0 };
     } catch (error) {
       const failure = error as { stdout?: string; stderr?: string; code?: number };
