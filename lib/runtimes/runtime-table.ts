@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** How cdk-local runs a family of Lambda runtimes. */
@@ -35,8 +37,37 @@ export function describeRuntime(runtime: string): RuntimeInfo | undefined {
   return undefined;
 }
 
+/**
+ * The folder holding the runtime clients cdk-local ships. Found from the package's root, not
+ * from this file: the command line is bundled into one file (`dist/bin/cdk-local.js`), the
+ * library is not, and tests run the sources; the compiled clients sit in `dist/lib/runtimes`,
+ * the sources in `lib/runtimes`.
+ */
+function runtimesDirectory(): string {
+  const here = fileURLToPath(import.meta.url);
+  let root = dirname(here);
+  while (!existsSync(join(root, 'package.json')) || !isThisPackage(join(root, 'package.json'))) {
+    const parent = dirname(root);
+    if (parent === root) return dirname(here);
+    root = parent;
+  }
+  const compiled = here.startsWith(join(root, 'dist') + sep);
+  return compiled ? join(root, 'dist', 'lib', 'runtimes') : join(root, 'lib', 'runtimes');
+}
+
+function isThisPackage(manifest: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === PACKAGE_NAME;
+  } catch {
+    return false;
+  }
+}
+
+const PACKAGE_NAME = 'cdk-local-lambda';
+const RUNTIMES_DIRECTORY = runtimesDirectory();
+
 /** The Node.js runtime interface client shipped with cdk-local. */
-export const NODE_BOOTSTRAP_PATH = fileURLToPath(new URL('./node/bootstrap.mjs', import.meta.url));
+export const NODE_BOOTSTRAP_PATH = join(RUNTIMES_DIRECTORY, 'node', 'bootstrap.mjs');
 
 /** The Python runtime interface client shipped with cdk-local. */
-export const PYTHON_BOOTSTRAP_PATH = fileURLToPath(new URL('./python/bootstrap.py', import.meta.url));
+export const PYTHON_BOOTSTRAP_PATH = join(RUNTIMES_DIRECTORY, 'python', 'bootstrap.py');
