@@ -61,9 +61,9 @@ export const cliInvoke: Scenario = {
         ratio,
         target: { description: `≤ ${CLI_INVOKE_TARGET_RATIO}× node`, met: ratio <= CLI_INVOKE_TARGET_RATIO },
         whyMissed:
-          `starting the command line alone (cdk-local --version) takes ${formatMs(startup)}, ${formatRatio(startup / baseline.median)} the whole baseline: Node.js loads ` +
-          `and compiles about 2.5 MB of JavaScript, file by file, before it reads anything (Fastify with its schema compilers ajv and fast-json-stringify, ` +
-          `which the Runtime API does not use, is 1.5 MB of it); then come the run's first Fastify server, the runtime's cold start (see cold start) and the shutdown.`,
+          `starting the command line alone (cdk-local --version) takes ${formatMs(startup)}, ${formatRatio(startup / baseline.median)} the whole baseline: Node.js compiles ` +
+          `the command line's bundle (about 2 MB, most of it Fastify with its schema compilers ajv and fast-json-stringify, which the Runtime API does not use) ` +
+          `before it reads anything; then come the run's first Fastify server, the runtime's cold start (see cold start) and the shutdown.`,
         notes: [
           "cdk-local starts two Node.js processes where the baseline starts one: itself, and the function's runtime (in a sandbox where bubblewrap works).",
           `Of that, starting the command line alone (cdk-local --version) takes ${formatMs(startup)} median.`,
