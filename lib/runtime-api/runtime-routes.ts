@@ -158,6 +158,25 @@ export async function registerRuntimeRoutes(app: FastifyInstance, options: Runti
   const { channel } = options;
   const maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
 
+  /**
+   * Reads the body of a `/response` or `/error` post. A body cut short or over the limit is
+   * answered here (400 or 413) and delivered to the caller as such; then it returns undefined.
+   */
+  async function readPostedBody(request: FastifyRequest, reply: FastifyReply, deliver: (response: InvocationResponse) => void): Promise<Buffer | undefined> {
+    const read = await readBody(request.body as AsyncIterable<Buffer>, request.raw, maxResponseBytes);
+    if (read.truncated) {
+      deliver({ kind: 'truncated' });
+      void reply.code(400).send(apiError('TruncatedHTTPRequest', 'The body was cut short'));
+      return undefined;
+    }
+    if (read.body === undefined) {
+      deliver({ kind: 'too-large', sizeBytes: read.sizeBytes });
+      void reply.code(413).send(apiError('RequestEntityTooLarge', `Exceeded maximum allowed payload size (${maxResponseBytes} bytes).`));
+      return undefined;
+    }
+    return read.body;
+  }
+
   app.get(`${PREFIX}/invocation/next`, async (request, reply) => {
     const result = await channel.next((cancel) => {
       // The runtime gave up waiting (it died or was killed): forget this waiter.
@@ -183,21 +202,12 @@ export async function registerRuntimeRoutes(app: FastifyInstance, options: Runti
       return accepted(reply);
     }
 
-    const read = await readBody(request.body as AsyncIterable<Buffer>, request.raw, maxResponseBytes);
-    if (read.truncated) {
-      deliver({ kind: 'truncated' });
-      return reply.code(400).send(apiError('TruncatedHTTPRequest', 'The response body was cut short'));
-    }
-    if (read.body === undefined) {
-      deliver({ kind: 'too-large', sizeBytes: read.sizeBytes });
-      return reply
-        .code(413)
-        .send(apiError('RequestEntityTooLarge', `Exceeded maximum allowed payload size (${maxResponseBytes} bytes).`));
-    }
+    const body = await readPostedBody(request, reply, deliver);
+    if (body === undefined) return reply;
     const error = trailerError(request);
     deliver(
       error === undefined
-        ? { kind: 'buffered', body: read.body, contentType: sentContentType(request) ?? DEFAULT_RESPONSE_CONTENT_TYPE }
+        ? { kind: 'buffered', body, contentType: sentContentType(request) ?? DEFAULT_RESPONSE_CONTENT_TYPE }
         : { kind: 'error', ...error },
     );
     return accepted(reply);
@@ -206,19 +216,10 @@ export async function registerRuntimeRoutes(app: FastifyInstance, options: Runti
   app.post<{ Params: RequestIdParams }>(`${PREFIX}/invocation/:requestId/error`, async (request, reply) => {
     const deliver = channel.beginResponse(request.params.requestId);
     if (typeof deliver === 'string') return refuse(reply, deliver);
-    const read = await readBody(request.body as AsyncIterable<Buffer>, request.raw, maxResponseBytes);
-    if (read.truncated) {
-      deliver({ kind: 'truncated' });
-      return reply.code(400).send(apiError('TruncatedHTTPRequest', 'The error body was cut short'));
-    }
-    if (read.body === undefined) {
-      deliver({ kind: 'too-large', sizeBytes: read.sizeBytes });
-      return reply
-        .code(413)
-        .send(apiError('RequestEntityTooLarge', `Exceeded maximum allowed payload size (${maxResponseBytes} bytes).`));
-    }
+    const posted = await readPostedBody(request, reply, deliver);
+    if (posted === undefined) return reply;
     const errorType = header(request, RuntimeHeaders.functionErrorType) ?? trailer(request, RuntimeHeaders.functionErrorType);
-    const { body, contentType } = normaliseErrorBody(read.body, sentContentType(request) ?? 'application/json');
+    const { body, contentType } = normaliseErrorBody(posted, sentContentType(request) ?? 'application/json');
     deliver(errorType === undefined ? { kind: 'error', body, contentType } : { kind: 'error', errorType, body, contentType });
     return accepted(reply);
   });
