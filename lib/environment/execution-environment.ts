@@ -34,7 +34,8 @@ import {
   type PlatformLine,
   type PlatformStatus,
 } from './platform-lines.js';
-import { measureTreeRssBytes, readPeakRssBytes } from './process-tree.js';
+import { delay } from './delay.js';
+import { findSandboxedProcess, measureTreeRssBytes, readPeakRssBytes } from './process-tree.js';
 import { buildRuntimeVariables, makeLogStreamName, type AwsCredentials } from './reserved-variables.js';
 import { resolveRuntimeCommand, type RuntimeCommand } from './runtime-command.js';
 import { chooseSandbox, prepareLauncher, type Launcher, type SandboxSetting } from './sandbox/index.js';
@@ -188,6 +189,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
   #fail: (failure: EnvironmentFailure) => void = () => undefined;
   #frozen = false;
   #peakMemoryBytes = 0;
+  #peakPidOf: { readonly launched: number; readonly runtime: number } | undefined;
   #collector: { readonly logs: LogRecord[]; readonly telemetry: TelemetryEvent[] } | undefined;
   #currentRequestId: string | undefined;
   #closing: Promise<void> | undefined;
@@ -366,11 +368,11 @@ export class ExecutionEnvironment implements AsyncDisposable {
       ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
       ...(request.cognitoIdentity === undefined ? {} : { cognitoIdentity: request.cognitoIdentity }),
     });
-    const stop = new AbortController();
-    const deadline = sleep(Math.max(0, deadlineMs - Date.now()), 'timeout' as const, { signal: stop.signal }).catch(() => 'cancelled' as const);
-    const outOfMemory = this.#watchMemory(runtime.pid, stop.signal);
+    const deadlineTimer = delay(Math.max(0, deadlineMs - Date.now()), 'timeout' as const);
+    const deadline = deadlineTimer.promise.then((value) => value ?? ('cancelled' as const));
+    const memory = this.#watchMemory(runtime.pid);
     const exited = runtime.exited.then((exit) => ({ exit }));
-    const ends = [exited, deadline, outOfMemory, this.#failure] as const;
+    const ends = [exited, deadline, memory.outOfMemory, this.#failure] as const;
 
     const handleEnd = async (
       end: Awaited<(typeof ends)[number]>,
@@ -417,11 +419,12 @@ export class ExecutionEnvironment implements AsyncDisposable {
       const done = Promise.all([runtimeDone, this.#conditions.when(() => this.#registry.allIdle)]).then(() => 'done' as const);
       const second = await Promise.race([done, ...ends]);
       if (second !== 'done') return await handleEnd(second, delivered.stream);
-      // A last sample: an invocation can end before the first periodic one finishes.
-      await this.#sampleMemory(runtime.pid);
+      // A last look at the peak: an invocation can end before the first periodic sample.
+      await this.#samplePeakMemory(runtime.pid);
       return finish(delivered.status, delivered.errorType);
     } finally {
-      stop.abort();
+      deadlineTimer.cancel();
+      memory.stop();
     }
   }
 
@@ -630,26 +633,42 @@ export class ExecutionEnvironment implements AsyncDisposable {
     }
   }
 
-  /** Samples the memory of the runtime's process tree; resolves when it goes over the limit. */
-  async #watchMemory(pid: number, signal: AbortSignal): Promise<'out-of-memory' | 'cancelled'> {
+  /** Samples the memory of the runtime's process tree every period; `outOfMemory` settles when it goes over the limit. */
+  #watchMemory(pid: number): { outOfMemory: Promise<'out-of-memory'>; stop: () => void } {
     const limitBytes = this.spec.memorySizeMb * MB;
-    try {
-      // The first sample waits a period: a short invocation is measured once, at its end.
-      for (;;) {
-        await sleep(MEMORY_SAMPLE_INTERVAL_MS, undefined, { signal });
-        if ((await this.#sampleMemory(pid)) > limitBytes) return 'out-of-memory';
-      }
-    } catch {
-      // Aborted: the invocation is over.
-    }
-    return 'cancelled';
+    let sampling = false;
+    let timer: NodeJS.Timeout | undefined;
+    // The first sample waits a period: a short invocation is measured once, at its end.
+    const outOfMemory = new Promise<'out-of-memory'>((resolve) => {
+      timer = setInterval(() => {
+        if (sampling) return;
+        sampling = true;
+        void this.#sampleMemory(pid).then((rss) => {
+          sampling = false;
+          if (rss > limitBytes) resolve('out-of-memory');
+        });
+      }, MEMORY_SAMPLE_INTERVAL_MS);
+    });
+    return { outOfMemory, stop: () => clearInterval(timer) };
   }
 
   /** Measures the runtime's process tree and keeps the peak; returns the current size. */
   async #sampleMemory(pid: number): Promise<number> {
-    const rss = Math.max(await measureTreeRssBytes(pid), await readPeakRssBytes(pid));
+    const rss = Math.max(await measureTreeRssBytes(pid), await readPeakRssBytes(this.#peakPid(pid)));
     if (rss > this.#peakMemoryBytes) this.#peakMemoryBytes = rss;
     return rss;
+  }
+
+  /** Keeps the runtime process's own high-water mark (VmHWM): one read of /proc. */
+  async #samplePeakMemory(pid: number): Promise<void> {
+    const peak = await readPeakRssBytes(this.#peakPid(pid));
+    if (peak > this.#peakMemoryBytes) this.#peakMemoryBytes = peak;
+  }
+
+  /** The runtime's own pid, below a sandbox's processes; looked up once per runtime. */
+  #peakPid(pid: number): number {
+    if (this.#peakPidOf?.launched !== pid) this.#peakPidOf = { launched: pid, runtime: findSandboxedProcess(pid) };
+    return this.#peakPidOf.runtime;
   }
 
   #setFrozen(frozen: boolean): void {

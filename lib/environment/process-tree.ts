@@ -67,6 +67,27 @@ export async function readPeakRssBytes(pid: number): Promise<number> {
   return match?.[1] === undefined ? 0 : Number(match[1]) * 1024;
 }
 
+/**
+ * The first process below a sandbox's own (bubblewrap's monitor and its PID namespace's init):
+ * the runtime itself; `pid` when it is not a sandbox.
+ */
+export function findSandboxedProcess(pid: number): number {
+  let current = pid;
+  for (let depth = 0; depth < 4; depth++) {
+    let name: string | undefined;
+    try {
+      name = readFileSync(`/proc/${current}/comm`, 'utf8').trim();
+    } catch {
+      return current;
+    }
+    if (name !== SANDBOX_PROCESS_NAME) return current;
+    const [child] = childrenOfSync(current);
+    if (child === undefined) return current;
+    current = child;
+  }
+  return current;
+}
+
 /** Sends `signal` to a whole process group; true when the group existed. */
 export function signalProcessGroup(pgid: number, signal: NodeJS.Signals): boolean {
   try {

@@ -170,6 +170,8 @@ export class LocalLambda implements AsyncDisposable {
   readonly #credentials: AwsCredentials | undefined;
   readonly #hosts = new Map<FunctionSpec, FunctionHost>();
   readonly #noticed = new Set<string>();
+  /** Names already looked up: tests invoke the same function by the same name many times. */
+  readonly #byName = new Map<string, FunctionSpec>();
   readonly #waiters = new Set<{ matches: (event: LocalLambdaEvent) => boolean; resolve: (event: LocalLambdaEvent) => void }>();
   #closing: Promise<void> | undefined;
 
@@ -222,7 +224,12 @@ export class LocalLambda implements AsyncDisposable {
 
   /** Finds a function by construct path, path without the stack, logical ID, `Stack:LogicalId` or name. */
   getFunction(name: string): FunctionSpec {
-    return findFunction(this.functions, name);
+    let spec = this.#byName.get(name);
+    if (spec === undefined) {
+      spec = findFunction(this.functions, name);
+      this.#byName.set(name, spec);
+    }
+    return spec;
   }
 
   /** Starts an invocation; the caller reads the answer and the report from the handle. */
