@@ -188,6 +188,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
   #failure: Promise<EnvironmentFailure> = new Promise(() => undefined);
   #fail: (failure: EnvironmentFailure) => void = () => undefined;
   #frozen = false;
+  #freezeTimer: NodeJS.Immediate | undefined;
   #peakMemoryBytes = 0;
   #peakPidOf: { readonly launched: number; readonly runtime: number } | undefined;
   #collector: { readonly logs: LogRecord[]; readonly telemetry: TelemetryEvent[] } | undefined;
@@ -298,7 +299,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     };
     const report = this.#run(requestId, request, answer).finally(() => {
       if (this.#state === 'invoking') this.#state = this.#runtimeProcess === undefined ? 'uninitialized' : 'idle';
-      if (this.#state === 'idle' && this.#options.freeze !== false) this.#setFrozen(true);
+      if (this.#state === 'idle' && this.#options.freeze !== false) this.#scheduleFreeze();
     });
     // A report that fails (an internal error) must still settle the caller's answer.
     report.catch(() => answer(functionError('Sandbox.Failure', 'The execution environment failed')));
@@ -671,7 +672,22 @@ export class ExecutionEnvironment implements AsyncDisposable {
     return this.#peakPidOf.runtime;
   }
 
+  /**
+   * Freezes the idle environment once the caller has had its report: the signals are not on
+   * the invocation's path, and an invocation that follows at once finds it still running.
+   */
+  #scheduleFreeze(): void {
+    this.#freezeTimer ??= setImmediate(() => {
+      this.#freezeTimer = undefined;
+      if (this.#state === 'idle') this.#setFrozen(true);
+    });
+  }
+
   #setFrozen(frozen: boolean): void {
+    if (!frozen && this.#freezeTimer !== undefined) {
+      clearImmediate(this.#freezeTimer);
+      this.#freezeTimer = undefined;
+    }
     if (this.#frozen === frozen) return;
     this.#frozen = frozen;
     for (const process of [this.#runtimeProcess, ...this.#extensions.map((extension) => extension.process)]) {

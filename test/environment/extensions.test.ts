@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecutionEnvironment, type LogRecord, type TelemetryEvent } from '../../lib/environment/index.js';
+import { ExecutionEnvironment, type EnvironmentEvent, type LogRecord, type TelemetryEvent } from '../../lib/environment/index.js';
 import { makeSpec } from './spec-fixture.js';
 
 const FUNCTION_DIR = fileURLToPath(new URL('../fixtures/extensions/function/', import.meta.url));
@@ -36,6 +36,7 @@ async function waitForState(pid: number, state: string): Promise<string> {
 async function startWithRecorder(variables: Record<string, string> = {}, overrides: Parameters<typeof makeSpec>[0] extends infer T ? Partial<T> : never = {}) {
   const records: LogRecord[] = [];
   const telemetry: TelemetryEvent[] = [];
+  const onEvents: ((event: EnvironmentEvent) => void)[] = [];
   const environment = await ExecutionEnvironment.start({
     spec: makeSpec({ codeDirectory: FUNCTION_DIR, ...overrides }),
     codeDirectory: FUNCTION_DIR,
@@ -43,9 +44,10 @@ async function startWithRecorder(variables: Record<string, string> = {}, overrid
     functionVariables: variables,
     onLog: (record) => records.push(record),
     onTelemetry: (event) => telemetry.push(event),
+    onEvent: (event) => onEvents.forEach((listener) => listener(event)),
   });
   const extensionLines = (): string[] => records.filter((record) => record.type === 'extension').map((record) => record.text);
-  return { environment, records, telemetry, extensionLines };
+  return { environment, records, telemetry, extensionLines, onEvents };
 }
 
 describe('external extensions', () => {
@@ -119,9 +121,15 @@ describe('external extensions', () => {
   });
 
   it('freezes the runtime and the extension between invocations and thaws them for the next', async () => {
-    const { environment } = await startWithRecorder();
+    const { environment, onEvents } = await startWithRecorder();
     await using _ = environment;
+    const frozen = new Promise<void>((resolve) => {
+      onEvents.push((event) => {
+        if (event.type === 'frozen') resolve();
+      });
+    });
     await environment.invoke({ payload: Buffer.from('{}') }).report;
+    await frozen;
     assert.equal(environment.frozen, true);
     for (const pid of environment.pids) assert.equal(await waitForState(pid, 'T'), 'T', `process ${pid} is stopped`);
     const second = await environment.invoke({ payload: Buffer.from('{}') }).report;
