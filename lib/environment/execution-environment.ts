@@ -153,7 +153,8 @@ interface ExtensionProcess {
   readonly process: ManagedProcess;
 }
 
-type Finish = (status: PlatformStatus, errorType: string | undefined) => InvocationReport;
+/** Ends an invocation's report; the duration is measured unless given (a timeout's is the timeout). */
+type Finish = (status: PlatformStatus, errorType: string | undefined, durationMs?: number) => InvocationReport;
 
 function newTraceId(): string {
   const epoch = Math.floor(Date.now() / 1000).toString(16);
@@ -322,8 +323,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
       const deadlineMs = Date.now() + this.spec.timeoutSeconds * 1000;
       this.#currentRequestId = requestId;
       this.#platform(startLine(requestId, this.spec.version));
-      const finish: Finish = (status, errorType) =>
-        this.#finishReport(requestId, collected, status, errorType, performance.now() - startedAt, initDurationMs);
+      const finish: Finish = (status, errorType, durationMs = performance.now() - startedAt) =>
+        this.#finishReport(requestId, collected, status, errorType, durationMs, initDurationMs);
 
       if (this.#failedInit !== undefined) {
         // Lambda retries a failed init inside the first invocation, within the function timeout.
@@ -380,18 +381,30 @@ export class ExecutionEnvironment implements AsyncDisposable {
       stream: Readable | undefined,
     ): Promise<InvocationReport> => {
       if (end === 'cancelled') throw new Error('An invocation ended without a cause');
-      if (end === 'timeout') return this.#timeOut(requestId, answer, finish, stream);
+      // The runtime will not call /next again: its runtimeDone is told at the reset (K.64).
+      const endedAt = performance.now();
+      const runtimeDone = (status: PlatformStatus, errorType?: string): void =>
+        this.#platform(
+          runtimeDoneLine(requestId, status, errorType, { durationMs: endedAt - startedAt, producedBytes: 0, startedAt, respondedAt: endedAt, doneAt: endedAt }),
+        );
+      if (end === 'timeout') {
+        runtimeDone('timeout');
+        return this.#timeOut(requestId, answer, finish, stream);
+      }
       this.#channel.abandon();
       if (end === 'out-of-memory') {
+        runtimeDone('error', 'Runtime.OutOfMemory');
         await this.#reset('failure');
         answer(functionError('Runtime.OutOfMemory', `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`));
         return finish('error', 'Runtime.OutOfMemory');
       }
       if ('exit' in end) {
+        runtimeDone('error', 'Runtime.ExitError');
         await this.#reset('failure');
         answer(functionError('Runtime.ExitError', `RequestId: ${requestId} Error: ${describeExit(end.exit)}`));
         return finish('error', 'Runtime.ExitError');
       }
+      runtimeDone('failure', end.errorType);
       await this.#reset('failure');
       answer(functionError(end.errorType, `RequestId: ${requestId} Error: ${end.message}`));
       return finish('failure', end.errorType);
@@ -439,7 +452,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
     stream?.destroy(new Error(`Task timed out after ${seconds} seconds`));
     answer(functionError('Sandbox.Timedout', message));
     await this.#reset('timeout');
-    return finish('timeout', undefined);
+    // Lambda reports a timed-out invocation's duration as the timeout itself.
+    return finish('timeout', undefined, this.spec.timeoutSeconds * 1000);
   }
 
   #finishReport(

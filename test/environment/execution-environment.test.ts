@@ -72,7 +72,13 @@ describe('ExecutionEnvironment with a shell-and-curl custom runtime', () => {
     const lines = platformLines(report);
     assert.ok(lines.some((line) => new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ${handle.requestId} Task timed out after 1\\.00 seconds$`).test(line)));
     assert.match(lines.at(-1)!, /\tStatus: timeout$/);
-    assert.ok(report.durationMs >= 1000);
+    assert.equal(report.durationMs, 1000, 'K.65 a timed-out invocation lasts its timeout');
+    assert.equal(report.billedDurationMs, Math.ceil(1000 + report.initDurationMs!));
+    const runtimeDone = report.telemetry.find((event) => event.type === 'platform.runtimeDone');
+    assert.equal((runtimeDone?.record as { status?: string } | undefined)?.status, 'timeout', 'K.64 runtimeDone at the reset');
+    const reportRecord = report.telemetry.find((event) => event.type === 'platform.report')?.record as { status: string; metrics: Record<string, number> };
+    assert.equal(reportRecord.status, 'timeout');
+    assert.equal(reportRecord.metrics.durationMs, 1000);
 
     const next = environment.invoke({ payload: Buffer.from('{}') });
     const nextReport = await next.report;
