@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { synthesizeExampleApp } from '../helpers/example-app.js';
-import { runCli, runtimeProcesses, type CliRun } from '../helpers/run-cli.js';
+import { processesWithMarker } from '../helpers/marked-app.js';
+import { runCli, type CliRun } from '../helpers/run-cli.js';
 
 const REPORT = /^REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: \d+ MB\tMax Memory Used: \d+ MB\t/m;
 
@@ -34,11 +35,7 @@ describe('cdk-local invoke on the example app', () => {
   }
 
   async function assertNoProcessLeft(): Promise<void> {
-    const { readFile } = await import('node:fs/promises');
-    for (const pid of await runtimeProcesses()) {
-      const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
-      assert.ok(!environ.includes(marker), `runtime process ${pid} of this test outlived cdk-local`);
-    }
+    assert.deepEqual(await processesWithMarker('CDK_LOCAL_TEST_MARKER', marker), [], 'no runtime process of this test outlived cdk-local');
   }
 
   it('prints the response on stdout and the logs with START, END and REPORT on stderr', async () => {

@@ -30,19 +30,3 @@ export function runCli(args: readonly string[], options: { cwd?: string; input?:
     child.stdin.end(options.input ?? '');
   });
 }
-
-/** Pids of live processes whose environment has AWS_LAMBDA_RUNTIME_API pointing at loopback (runtimes we started). */
-export async function runtimeProcesses(): Promise<number[]> {
-  const { readdir, readFile } = await import('node:fs/promises');
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const environ = await readFile(`/proc/${entry}/environ`, 'utf8');
-      if (environ.split('\0').some((line) => line.startsWith('AWS_LAMBDA_RUNTIME_API=127.0.0.1:'))) found.push(Number(entry));
-    } catch {
-      // Gone already, or not ours to read.
-    }
-  }
-  return found;
-}

@@ -1,14 +1,11 @@
 // The CDK app the server tests synthesize in-process, and what they share: a LocalLambda on
 // it whose functions carry a marker, a way to find their processes, an SDK client.
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LocalLambda, type LocalLambdaOptions } from '../../lib/host/index.js';
+import { createMarkedApp, processesWithMarker as processesCarrying, type MarkedApp } from '../helpers/marked-app.js';
 
 /** The handlers of the app's functions. */
 export const FIXTURES = fileURLToPath(new URL('../fixtures/servers/', import.meta.url));
@@ -57,43 +54,29 @@ export function synthesizeServerApp(outdir: string): void {
   app.synth();
 }
 
+/** The variable every function of the app carries, set to a value unique to one run. */
+const MARKER_VARIABLE = 'CDK_LOCAL_TEST_MARKER';
+
 /** A synthesized app in a temp directory, and a marker its functions carry in their environment. */
-export interface ServerApp {
+export interface ServerApp extends MarkedApp {
+  /** The cloud assembly directory (as `assembly`). */
   readonly directory: string;
-  readonly marker: string;
-  /** A LocalLambda on the app whose functions carry the marker. */
-  open(options?: LocalLambdaOptions): Promise<LocalLambda>;
-  remove(): Promise<void>;
 }
 
 /** Synthesizes the app into a fresh temp directory. */
 export async function createServerApp(): Promise<ServerApp> {
-  const directory = await mkdtemp(join(tmpdir(), 'cdk-local-servers-'));
-  synthesizeServerApp(join(directory, 'cdk.out'));
-  const marker = randomUUID();
-  return {
-    directory: join(directory, 'cdk.out'),
-    marker,
-    open: (options = {}) =>
-      LocalLambda.fromAssembly(join(directory, 'cdk.out'), {
-        credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-        cacheDirectory: join(directory, 'cache'),
-        envVars: { Parameters: { CDK_LOCAL_TEST_MARKER: marker } },
-        ...options,
-      }),
-    remove: () => rm(directory, { recursive: true, force: true }),
-  };
+  const app = await createMarkedApp({
+    prefix: 'cdk-local-servers-',
+    synthesize: synthesizeServerApp,
+    markerVariable: MARKER_VARIABLE,
+    defaults: { credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } },
+  });
+  return { ...app, directory: app.assembly };
 }
 
 /** Live processes whose environment carries `marker`: the runtimes a test started. */
-export async function processesWithMarker(marker: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
-    if (environ.includes(`CDK_LOCAL_TEST_MARKER=${marker}`)) found.push(Number(entry));
-  }
-  return found;
+export function processesWithMarker(marker: string): Promise<number[]> {
+  return processesCarrying(MARKER_VARIABLE, marker);
 }
 
 /** An SDK client for a local endpoint: dummy credentials, no retries (a 429 stays a 429). */

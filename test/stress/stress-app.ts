@@ -1,9 +1,6 @@
 // The CDK app the reliability suite runs, synthesized in-process into a temp directory, and
 // what the suite checks with: the processes a run left behind, open file descriptors, heap.
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LocalLambda, type LocalLambdaOptions } from '../../lib/index.js';
+import { createMarkedApp, processesWithMarker as processesCarrying, type MarkedApp } from '../helpers/marked-app.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/stress/', import.meta.url));
 
@@ -64,53 +61,17 @@ export function synthesizeStressApp(outdir: string): void {
   app.synth();
 }
 
-/** A synthesized app in a temp directory, and the marker its functions carry. */
-export interface StressApp {
-  /** The cloud assembly directory. */
-  readonly assembly: string;
-  readonly marker: string;
-  /** An `--env-vars` file that sets the marker, for the command line. */
-  readonly envVarsFile: string;
-  /** A LocalLambda on the app whose functions carry the marker. */
-  open(options?: LocalLambdaOptions): Promise<LocalLambda>;
-  remove(): Promise<void>;
-}
+/** The stress app, synthesized into a temp directory, with the marker its functions carry. */
+export type StressApp = MarkedApp;
 
 /** Synthesizes the app into a fresh temp directory. */
-export async function createStressApp(): Promise<StressApp> {
-  const root = await mkdtemp(join(tmpdir(), 'cdk-local-stress-'));
-  const assembly = join(root, 'cdk.out');
-  synthesizeStressApp(assembly);
-  const marker = randomUUID();
-  const envVars = { Parameters: { [MARKER_VARIABLE]: marker } };
-  const envVarsFile = join(root, 'env-vars.json');
-  await writeFile(envVarsFile, JSON.stringify(envVars));
-  return {
-    assembly,
-    marker,
-    envVarsFile,
-    open: (options = {}) =>
-      LocalLambda.fromAssembly(assembly, { credentials: 'none', cacheDirectory: join(root, 'cache'), envVars, ...options }),
-    remove: () => rm(root, { recursive: true, force: true }),
-  };
+export function createStressApp(): Promise<StressApp> {
+  return createMarkedApp({ prefix: 'cdk-local-stress-', synthesize: synthesizeStressApp, markerVariable: MARKER_VARIABLE, defaults: { credentials: 'none' } });
 }
 
-/**
- * Live processes started for a function of the app: their environment has the Runtime API
- * address every environment's processes get, and this run's marker. Children of a runtime
- * inherit both, so whatever a function started is found too.
- */
-export async function processesWithMarker(marker: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
-    const variables = environ.split('\0');
-    if (variables.includes(`${MARKER_VARIABLE}=${marker}`) && variables.some((variable) => variable.startsWith('AWS_LAMBDA_RUNTIME_API='))) {
-      found.push(Number(entry));
-    }
-  }
-  return found;
+/** Live processes started for a function of the app in the run that `marker` names. */
+export function processesWithMarker(marker: string): Promise<number[]> {
+  return processesCarrying(MARKER_VARIABLE, marker);
 }
 
 /** Open file descriptors of this process. */
