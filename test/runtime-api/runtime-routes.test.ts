@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildRuntimeApi, RuntimeChannel, startRuntimeApiServer, type Invocation } from '../../lib/runtime-api/index.js';
+import { buildRuntimeApi, RuntimeChannel, startRuntimeApiServer, type Invocation, type RuntimeApiServerOptions } from '../../lib/runtime-api/index.js';
 
 const PREFIX = '/2018-06-01/runtime';
 
@@ -15,6 +15,16 @@ function invocation(overrides: Partial<Invocation> = {}): Invocation {
     traceId: 'Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1',
     ...overrides,
   };
+}
+
+/** A live Runtime API whose runtime has taken one invocation with `/next`. */
+async function startWithInvocation(options: Partial<RuntimeApiServerOptions> = {}) {
+  const channel = new RuntimeChannel();
+  void channel.expectInit();
+  const server = await startRuntimeApiServer({ channel, ...options });
+  const pending = channel.invoke(invocation());
+  await fetch(`http://${server.address}${PREFIX}/invocation/next`).then((r) => r.arrayBuffer());
+  return { channel, server, pending };
 }
 
 async function setUp(): Promise<{ app: FastifyInstance; channel: RuntimeChannel }> {
@@ -94,11 +104,8 @@ describe('Runtime API routes', () => {
   });
 
   it('A.3 accepts a response with no Content-Type at all (as Rust sends) and defaults it to JSON', async () => {
-    const channel = new RuntimeChannel();
-    void channel.expectInit();
-    await using server = await startRuntimeApiServer({ channel });
-    const pending = channel.invoke(invocation());
-    await fetch(`http://${server.address}${PREFIX}/invocation/next`).then((r) => r.arrayBuffer());
+    const { server, pending } = await startWithInvocation();
+    await using _ = server;
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(
         { host: '127.0.0.1', port: server.port, method: 'POST', path: `${PREFIX}/invocation/${invocation().requestId}/response`, headers: { 'content-length': '4' } },
@@ -118,11 +125,8 @@ describe('Runtime API routes', () => {
   });
 
   it('A.3 C.18 a chunked response with Go-style error trailers is a function error with the decoded body', async () => {
-    const channel = new RuntimeChannel();
-    void channel.expectInit();
-    await using server = await startRuntimeApiServer({ channel });
-    const pending = channel.invoke(invocation());
-    await fetch(`http://${server.address}${PREFIX}/invocation/next`).then((r) => r.arrayBuffer());
+    const { server, pending } = await startWithInvocation();
+    await using _ = server;
     const errorDocument = JSON.stringify({ errorMessage: 'boom', errorType: 'errorString' });
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(
@@ -255,11 +259,8 @@ describe('Runtime API routes', () => {
   });
 
   it('D.19 D.20 D.22 a streamed response reaches the caller chunk by chunk and carries a trailer error', async () => {
-    const channel = new RuntimeChannel();
-    void channel.expectInit();
-    await using server = await startRuntimeApiServer({ channel });
-    const pending = channel.invoke(invocation());
-    await fetch(`http://${server.address}${PREFIX}/invocation/next`).then((r) => r.arrayBuffer());
+    const { server, pending } = await startWithInvocation();
+    await using _ = server;
     const req = httpRequest({
       host: '127.0.0.1',
       port: server.port,
@@ -301,11 +302,8 @@ describe('Runtime API routes', () => {
 
 describe('Runtime API over a real socket', () => {
   it('C.16 a response body cut short is TruncatedHTTPRequest; the caller gets truncated', async () => {
-    const channel = new RuntimeChannel();
-    void channel.expectInit();
-    await using server = await startRuntimeApiServer({ channel });
-    const pending = channel.invoke(invocation());
-    await fetch(`http://${server.address}${PREFIX}/invocation/next`).then((r) => r.arrayBuffer());
+    const { server, pending } = await startWithInvocation();
+    await using _ = server;
     const req = httpRequest({
       host: '127.0.0.1',
       port: server.port,
@@ -354,11 +352,8 @@ describe('Runtime API limits and connections', () => {
   });
 
   it('D.23 a streamed response past the size limit ends with Function.ResponseSizeTooLarge; past the uncapped part it is paced', async () => {
-    const channel = new RuntimeChannel();
-    void channel.expectInit();
-    await using server = await startRuntimeApiServer({ channel, streamLimits: { maxBytes: 64 * 1024, uncappedBytes: 16 * 1024, bytesPerSecond: 256 * 1024 } });
-    const pending = channel.invoke(invocation());
-    await fetch(`http://${server.address}${PREFIX}/invocation/next`).then((r) => r.arrayBuffer());
+    const { server, pending } = await startWithInvocation({ streamLimits: { maxBytes: 64 * 1024, uncappedBytes: 16 * 1024, bytesPerSecond: 256 * 1024 } });
+    await using _ = server;
     const req = httpRequest({
       host: '127.0.0.1',
       port: server.port,
