@@ -1,26 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   parseEnvVarsOverrides,
-  readAssembly,
   readEnvVarsFile,
   resolveEnvironmentOverrides,
   type FunctionSpec,
 } from '../../lib/assembly/index.js';
 import { isCdkLocalError } from '../../lib/errors.js';
-import { buildDemoApp, writeDemoSources } from '../fixtures/assembly/apps.js';
+import { synthesizeDemoAssembly, type DemoAssembly } from '../fixtures/assembly/demo-assembly.js';
 
 describe('--env-vars files', () => {
   let root: string;
-  let functions: readonly FunctionSpec[];
-  const byPath = (path: string): FunctionSpec => {
-    const found = functions.find((spec) => spec.constructPath === path);
-    assert.ok(found, `no function ${path}`);
-    return found;
-  };
+  let demo: DemoAssembly;
+  const byPath = (path: string): FunctionSpec => demo.byPath(path);
   const write = async (name: string, content: string): Promise<string> => {
     const path = join(root, name);
     await writeFile(path, content);
@@ -28,13 +22,12 @@ describe('--env-vars files', () => {
   };
 
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'cdk-local-env-vars-'));
-    buildDemoApp(join(root, 'cdk.out'), await writeDemoSources(join(root, 'src'))).synth();
-    ({ functions } = await readAssembly(join(root, 'cdk.out')));
+    demo = await synthesizeDemoAssembly('cdk-local-env-vars-');
+    root = demo.root;
   });
 
   after(async () => {
-    await rm(root, { recursive: true, force: true });
+    await demo.remove();
   });
 
   it('applies Parameters to every function and function sections by logical ID, path or name, the specific winning', async () => {

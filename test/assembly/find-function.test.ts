@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { checkRunnable, findFunction, readAssembly, runtimeFamily, type FunctionSpec } from '../../lib/assembly/index.js';
+import { checkRunnable, findFunction, runtimeFamily, type FunctionSpec } from '../../lib/assembly/index.js';
 import { isCdkLocalError } from '../../lib/errors.js';
-import { buildDemoApp, writeDemoSources } from '../fixtures/assembly/apps.js';
+import { synthesizeDemoAssembly, type DemoAssembly } from '../fixtures/assembly/demo-assembly.js';
 
 function rejection(code: string, pattern: RegExp): (error: unknown) => boolean {
   return (error) => {
@@ -17,22 +14,17 @@ function rejection(code: string, pattern: RegExp): (error: unknown) => boolean {
 }
 
 describe('findFunction and checkRunnable', () => {
-  let root: string;
   let functions: readonly FunctionSpec[];
-  const byPath = (path: string): FunctionSpec => {
-    const found = functions.find((spec) => spec.constructPath === path);
-    assert.ok(found, `no function ${path}`);
-    return found;
-  };
+  let demo: DemoAssembly;
+  const byPath = (path: string): FunctionSpec => demo.byPath(path);
 
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'cdk-local-find-function-'));
-    buildDemoApp(join(root, 'cdk.out'), await writeDemoSources(join(root, 'src'))).synth();
-    ({ functions } = await readAssembly(join(root, 'cdk.out')));
+    demo = await synthesizeDemoAssembly('cdk-local-find-function-');
+    functions = demo.functions;
   });
 
   after(async () => {
-    await rm(root, { recursive: true, force: true });
+    await demo.remove();
   });
 
   it('finds a function by each of its names', () => {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { prepareCode, prepareLayers, readAssembly, type FunctionSpec } from '../../lib/assembly/index.js';
+import { prepareCode, prepareLayers, type FunctionSpec } from '../../lib/assembly/index.js';
 import { isCdkLocalError } from '../../lib/errors.js';
-import { buildDemoApp, writeDemoSources } from '../fixtures/assembly/apps.js';
+import { synthesizeDemoAssembly, type DemoAssembly } from '../fixtures/assembly/demo-assembly.js';
 import { writeZip } from '../fixtures/assembly/write-zip.js';
 
 function rejection(code: string, pattern: RegExp): (error: unknown) => boolean {
@@ -25,22 +24,17 @@ async function modeOf(path: string): Promise<number> {
 describe('prepareCode and prepareLayers', () => {
   let root: string;
   let cacheDir: string;
-  let functions: readonly FunctionSpec[];
-  const byPath = (path: string): FunctionSpec => {
-    const found = functions.find((spec) => spec.constructPath === path);
-    assert.ok(found, `no function ${path}`);
-    return found;
-  };
+  let demo: DemoAssembly;
+  const byPath = (path: string): FunctionSpec => demo.byPath(path);
 
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'cdk-local-prepare-code-'));
+    demo = await synthesizeDemoAssembly('cdk-local-prepare-code-');
+    root = demo.root;
     cacheDir = join(root, 'cache');
-    buildDemoApp(join(root, 'cdk.out'), await writeDemoSources(join(root, 'src'))).synth();
-    ({ functions } = await readAssembly(join(root, 'cdk.out')));
   });
 
   after(async () => {
-    await rm(root, { recursive: true, force: true });
+    await demo.remove();
   });
 
   it('unpacks an asset zip once, keeping executable bits', async () => {

@@ -40,6 +40,28 @@ export interface InvocationSpec {
 
 const DEFAULT_WAIT_MS = 10_000;
 
+/** Resolves when `probe` finds something, re-checked whenever `emitter` says 'change'. */
+export function waitOn<T>(emitter: EventEmitter, probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const value = probe();
+      if (value === undefined) return;
+      cleanup();
+      resolve(value);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      emitter.off('change', check);
+    };
+    emitter.on('change', check);
+    check();
+  });
+}
+
 /** The body of a recorded request, as text. */
 export function bodyText(request: RecordedRequest): string {
   return Buffer.concat(request.chunks).toString('utf8');
@@ -101,24 +123,7 @@ export class FakeRuntimeApi {
 
   /** Resolves with `probe()`'s first defined value, re-checked on every request event. */
   waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = DEFAULT_WAIT_MS): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const value = probe();
-        if (value === undefined) return;
-        cleanup();
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        this.#changes.off('change', check);
-      };
-      this.#changes.on('change', check);
-      check();
-    });
+    return waitOn(this.#changes, probe, what, timeoutMs);
   }
 
   /** The first complete request to `path`. */

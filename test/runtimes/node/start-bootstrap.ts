@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
-import { FakeRuntimeApi } from './fake-runtime-api.js';
+import { FakeRuntimeApi, waitOn } from './fake-runtime-api.js';
 
 export const BOOTSTRAP = fileURLToPath(new URL('../../../lib/runtimes/node/bootstrap.mjs', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/runtimes/node/', import.meta.url));
@@ -65,28 +65,6 @@ function lambdaEnv(api: FakeRuntimeApi, codeDir: string, handler: string): Recor
     AWS_REGION: 'us-east-1',
     TZ: ':UTC',
   };
-}
-
-/** Resolves when `probe` finds something, re-checked whenever `emitter` says 'change'. */
-function waitOn<T>(emitter: EventEmitter, probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const value = probe();
-      if (value === undefined) return;
-      cleanup();
-      resolve(value);
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`));
-    }, timeoutMs);
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      emitter.off('change', check);
-    };
-    emitter.on('change', check);
-    check();
-  });
 }
 
 /** Starts a FakeRuntimeApi and the runtime client against it, cleaned up after `t`. */
