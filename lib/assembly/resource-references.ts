@@ -108,6 +108,16 @@ class Facts {
 
 const lower10 = (facts: Facts, salt = ''): string => facts.opaque(10, Alphabets.LOWER_ALPHANUMERIC, salt);
 
+const DYNAMODB_TABLE: TypeRule = {
+  name: { property: 'TableName', maxLength: 255 },
+  ref: (f) => f.name(),
+  attributes: {
+    Arn: (f) => f.arn('dynamodb', `table/${f.name()}`),
+    StreamArn: (f) => f.arn('dynamodb', `table/${f.name()}/stream/${streamLabel(f)}`),
+    TableId: (f) => f.opaqueUuid('TableId'),
+  },
+};
+
 const RULES: Readonly<Record<string, TypeRule>> = {
   'AWS::Lambda::Function': {
     name: { property: 'FunctionName', maxLength: 64, local: true },
@@ -131,24 +141,9 @@ const RULES: Readonly<Record<string, TypeRule>> = {
     ref: (f) => functionUrl(f),
     attributes: { FunctionUrl: (f) => functionUrl(f), FunctionArn: (f) => f.text('TargetFunctionArn') ?? '' },
   },
-  'AWS::DynamoDB::Table': {
-    name: { property: 'TableName', maxLength: 255 },
-    ref: (f) => f.name(),
-    attributes: {
-      Arn: (f) => f.arn('dynamodb', `table/${f.name()}`),
-      StreamArn: (f) => f.arn('dynamodb', `table/${f.name()}/stream/${streamLabel(f)}`),
-      TableId: (f) => f.opaqueUuid('TableId'),
-    },
-  },
-  'AWS::DynamoDB::GlobalTable': {
-    name: { property: 'TableName', maxLength: 255 },
-    ref: (f) => f.name(),
-    attributes: {
-      Arn: (f) => f.arn('dynamodb', `table/${f.name()}`),
-      StreamArn: (f) => f.arn('dynamodb', `table/${f.name()}/stream/${streamLabel(f)}`),
-      TableId: (f) => f.opaqueUuid('TableId'),
-    },
-  },
+  'AWS::DynamoDB::Table': DYNAMODB_TABLE,
+  // A global table's Ref and attributes are shaped as a table's.
+  'AWS::DynamoDB::GlobalTable': DYNAMODB_TABLE,
   'AWS::SQS::Queue': {
     name: { property: 'QueueName', maxLength: 80, fifoProperty: 'FifoQueue' },
     ref: (f) => queueUrl(f),
