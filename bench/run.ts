@@ -23,9 +23,10 @@ import { readAssembly } from './scenarios/read-assembly.js';
 import { throughput } from './scenarios/throughput.js';
 import { warmInvokeLibrary } from './scenarios/warm-invoke-library.js';
 import { warmInvokeStartLambda } from './scenarios/warm-invoke-start-lambda.js';
+import { warmMemory } from './scenarios/warm-memory.js';
 
 /** Every scenario, in the order the table lists them. */
-export const SCENARIOS: readonly Scenario[] = [warmInvokeLibrary, warmInvokeStartLambda, cliInvoke, coldStart, throughput, readAssembly, idleMemory];
+export const SCENARIOS: readonly Scenario[] = [warmInvokeLibrary, warmInvokeStartLambda, cliInvoke, coldStart, throughput, readAssembly, idleMemory, warmMemory];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -35,6 +35,7 @@ import {
   type PlatformStatus,
 } from './platform-lines.js';
 import { delay } from './delay.js';
+import { Latch } from './latch.js';
 import { findSandboxedProcess, measureTreeRssBytes, readPeakRssBytes } from './process-tree.js';
 import { buildRuntimeVariables, makeLogStreamName, type AwsCredentials } from './reserved-variables.js';
 import { resolveRuntimeCommand, type RuntimeCommand } from './runtime-command.js';
@@ -185,9 +186,10 @@ export class ExecutionEnvironment implements AsyncDisposable {
   #launcher: Launcher | undefined;
   /** Set after an init that failed in the init phase: the next invoke retries it. */
   #failedInit: InitResult | undefined;
-  /** Settles when an extension breaks the environment; renewed at each init. */
-  #failure: Promise<EnvironmentFailure> = new Promise(() => undefined);
-  #fail: (failure: EnvironmentFailure) => void = () => undefined;
+  /** Happens when an extension breaks the environment; renewed at each init. */
+  #failures = new Latch<EnvironmentFailure>();
+  /** Happens when the current runtime process exits. */
+  #runtimeExit: Latch<ExitInfo> | undefined;
   #frozen = false;
   #freezeTimer: NodeJS.Immediate | undefined;
   #peakMemoryBytes = 0;
@@ -257,7 +259,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       throw new CdkLocalError(ErrorCodes.ENVIRONMENT_FAILED, `Could not start the Runtime API for ${spec.constructPath} on 127.0.0.1.`, { cause });
     }
     const environment = new ExecutionEnvironment(options, runtime, { server, channel, registry, conditions, telemetry });
-    target.fail = (failure) => environment.#fail(failure);
+    target.fail = (failure) => environment.#failures.fire(failure);
     return environment;
   }
 
@@ -370,17 +372,20 @@ export class ExecutionEnvironment implements AsyncDisposable {
       ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
       ...(request.cognitoIdentity === undefined ? {} : { cognitoIdentity: request.cognitoIdentity }),
     });
+    // Every wait of this invocation is dropped at its end: a reaction left on a promise that
+    // lives as long as the runtime would keep this invocation's answer alive with it.
+    const stop = new AbortController();
     const deadlineTimer = delay(Math.max(0, deadlineMs - Date.now()), 'timeout' as const);
-    const deadline = deadlineTimer.promise.then((value) => value ?? ('cancelled' as const));
     const memory = this.#watchMemory(runtime.pid);
-    const exited = runtime.exited.then((exit) => ({ exit }));
-    const ends = [exited, deadline, memory.outOfMemory, this.#failure] as const;
+    const ended = Promise.race([
+      this.#runtimeExit!.wait(stop.signal).then((exit) => ({ exit })),
+      deadlineTimer.promise,
+      memory.outOfMemory,
+      this.#failures.wait(stop.signal),
+    ]);
 
-    const handleEnd = async (
-      end: Awaited<(typeof ends)[number]>,
-      stream: Readable | undefined,
-    ): Promise<InvocationReport> => {
-      if (end === 'cancelled') throw new Error('An invocation ended without a cause');
+    const handleEnd = async (end: Awaited<typeof ended>, stream: Readable | undefined): Promise<InvocationReport> => {
+      if (end === undefined) throw new Error('An invocation ended without a cause');
       // The runtime will not call /next again: its runtimeDone is told at the reset (K.64).
       const endedAt = performance.now();
       const runtimeDone = (status: PlatformStatus, errorType?: string): void =>
@@ -411,8 +416,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
     };
 
     try {
-      const first = await Promise.race([pending.response.then((response) => ({ response })), ...ends]);
-      if (typeof first === 'string' || !('response' in first)) return await handleEnd(first, undefined);
+      const first = await Promise.race([pending.response.then((response) => ({ response })), ended]);
+      if (first === undefined || typeof first === 'string' || !('response' in first)) return await handleEnd(first, undefined);
       const respondedAt = performance.now();
       const delivered = deliverResponse(first.response, answer);
 
@@ -431,12 +436,13 @@ export class ExecutionEnvironment implements AsyncDisposable {
         );
       });
       const done = Promise.all([runtimeDone, this.#conditions.when(() => this.#registry.allIdle)]).then(() => 'done' as const);
-      const second = await Promise.race([done, ...ends]);
+      const second = await Promise.race([done, ended]);
       if (second !== 'done') return await handleEnd(second, delivered.stream);
       // A last look at the peak: an invocation can end before the first periodic sample.
       await this.#samplePeakMemory(runtime.pid);
       return finish(delivered.status, delivered.errorType);
     } finally {
+      stop.abort();
       deadlineTimer.cancel();
       memory.stop();
     }
@@ -491,9 +497,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     this.#telemetry.beginInit();
     this.#platform(initStartLine(this.spec, this.#runtime, phase));
     this.#registry.reset(extensionFiles.map((file) => file.name));
-    this.#failure = new Promise<EnvironmentFailure>((resolve) => {
-      this.#fail = resolve;
-    });
+    this.#failures = new Latch();
     const outcome = this.#channel.expectInit();
 
     const fail = async (status: 'error' | 'timeout', errorType: string, body: Buffer, contentType = 'application/json'): Promise<InitResult> => {
@@ -515,12 +519,17 @@ export class ExecutionEnvironment implements AsyncDisposable {
     try {
       this.#extensions = extensionFiles.map((file) => this.#spawnExtension(file.name, file.path));
       const registered = this.#conditions.when(() => extensionFiles.every((file) => !this.#registry.isExpected(file.name)));
-      const beforeRuntime = await Promise.race([registered.then(() => 'registered' as const), this.#failure, timeout]);
+      const beforeRuntime = await Promise.race([registered.then(() => 'registered' as const), this.#failures.wait(stop.signal), timeout]);
       if (beforeRuntime === 'timeout') return fail('timeout', 'Extension.TimedOut', errorBody('Extension.TimedOut', 'Extensions did not register in time'));
       if (typeof beforeRuntime === 'object') return fail('error', beforeRuntime.errorType, errorBody(beforeRuntime.errorType, beforeRuntime.message));
 
       const runtime = this.#spawnRuntime(command);
-      const runtimeReady = await Promise.race([outcome, runtime.exited.then((exit) => ({ kind: 'exit' as const, exit })), this.#failure, timeout]);
+      const runtimeReady = await Promise.race([
+        outcome,
+        runtime.exit.wait(stop.signal).then((exit) => ({ kind: 'exit' as const, exit })),
+        this.#failures.wait(stop.signal),
+        timeout,
+      ]);
       if (runtimeReady === 'timeout') {
         return fail('timeout', 'Runtime.Unknown', errorBody('Sandbox.Timedout', `Init timed out after ${(budgetMs / 1000).toFixed(2)} seconds`));
       }
@@ -536,7 +545,11 @@ export class ExecutionEnvironment implements AsyncDisposable {
       }
       this.#platform(initRuntimeDoneRecord(phase, 'success'));
 
-      const extensionsReady = await Promise.race([this.#conditions.when(() => this.#registry.allReady).then(() => 'ready' as const), this.#failure, timeout]);
+      const extensionsReady = await Promise.race([
+        this.#conditions.when(() => this.#registry.allReady).then(() => 'ready' as const),
+        this.#failures.wait(stop.signal),
+        timeout,
+      ]);
       if (extensionsReady === 'timeout') return fail('timeout', 'Extension.TimedOut', errorBody('Extension.TimedOut', 'Extensions did not finish init in time'));
       if (typeof extensionsReady === 'object') return fail('error', extensionsReady.errorType, errorBody(extensionsReady.errorType, extensionsReady.message));
       this.#registry.closeRegistration();
@@ -598,7 +611,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     return lambdaPath;
   }
 
-  #spawnRuntime(command: RuntimeCommand): ManagedProcess {
+  #spawnRuntime(command: RuntimeCommand): { process: ManagedProcess; exit: Latch<ExitInfo> } {
     const launch = this.#launcher!.launch({ ...this.#runtimeCommandLine(command), cwd: this.#options.codeDirectory });
     const runtime = startManagedProcess({
       ...launch,
@@ -609,13 +622,17 @@ export class ExecutionEnvironment implements AsyncDisposable {
         this.#publish({ time: time.toISOString(), type: 'function', record: this.#functionRecord(line) });
       },
     });
+    const exit = new Latch<ExitInfo>();
     this.#runtimeProcess = runtime;
+    this.#runtimeExit = exit;
     this.#logger.debug({ pid: runtime.pid, file: launch.file, args: launch.args, mode: this.#launcher!.mode }, 'runtime started');
-    void runtime.exited.then((exit) => {
-      this.#logger.debug({ pid: runtime.pid, ...exit }, 'runtime exited');
+    // The one reaction on the runtime's exit; whoever waits for it listens to the latch.
+    void runtime.exited.then((info) => {
+      this.#logger.debug({ pid: runtime.pid, ...info }, 'runtime exited');
       if (this.#runtimeProcess === runtime) this.#runtimeProcess = undefined;
+      exit.fire(info);
     });
-    return runtime;
+    return { process: runtime, exit };
   }
 
   #spawnExtension(name: string, path: string): ExtensionProcess {
@@ -628,12 +645,12 @@ export class ExecutionEnvironment implements AsyncDisposable {
         this.#publish({ time: time.toISOString(), type: 'extension', record: line });
       },
     });
-    // The failure belongs to this init: a later init has a failure signal of its own.
-    const fail = this.#fail;
+    // The failure belongs to this init: a later init has a failure latch of its own.
+    const failures = this.#failures;
     void process.exited.then((exit) => {
       if (this.#closing !== undefined) return;
       const errorType = exit.spawnError === undefined ? 'Extension.Crash' : 'Extension.LaunchError';
-      fail({ kind: 'failure', errorType, message: describeExit(exit, `Extension ${name}`) });
+      failures.fire({ kind: 'failure', errorType, message: describeExit(exit, `Extension ${name}`) });
     });
     return { name, process };
   }
