@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises';
 
 const MB = 1024 * 1024;
-const PAGE_SIZE_BYTES = 4096;
 const [indexUrl, assembly, countText, cacheDirectory] = process.argv.slice(2);
 const count = Number(countText);
 
@@ -34,8 +33,10 @@ async function descendants() {
 async function treeRssMb(pids) {
   let bytes = 0;
   for (const pid of pids) {
-    const statm = await readFile(`/proc/${pid}/statm`, 'utf8').catch(() => undefined);
-    if (statm !== undefined) bytes += Number(statm.split(' ')[1]) * PAGE_SIZE_BYTES;
+    // VmRSS is in kB whatever the kernel's page size.
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
+    const resident = status?.match(/^VmRSS:\s+(\d+) kB/m)?.[1];
+    if (resident !== undefined) bytes += Number(resident) * 1024;
   }
   return bytes / MB;
 }

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 
-const PAGE_SIZE_BYTES = 4096;
-
 async function readText(path: string): Promise<string | undefined> {
   try {
     // Read synchronously: /proc files are made in memory and never wait on a disk, while
@@ -43,15 +41,14 @@ const SANDBOX_PROCESS_NAME = 'bwrap';
 /** Resident memory of a process tree in bytes, bubblewrap's own processes left out; 0 where /proc is not available. */
 export async function measureTreeRssBytes(rootPid: number): Promise<number> {
   const pids = await listProcessTree(rootPid);
-  const stats = await Promise.all(pids.map((pid) => readText(`/proc/${pid}/stat`)));
+  // VmRSS is in kB whatever the page size (4 KiB on x86-64; 16 or 64 KiB on some arm64
+  // kernels), where /proc/<pid>/stat counts pages.
+  const statuses = await Promise.all(pids.map((pid) => readText(`/proc/${pid}/status`)));
   let total = 0;
-  for (const stat of stats) {
-    if (stat === undefined) continue;
-    // `pid (name) state ...`: the name may hold spaces and parentheses; RSS (pages) is the 24th field.
-    const nameEnd = stat.lastIndexOf(')');
-    if (stat.slice(stat.indexOf('(') + 1, nameEnd) === SANDBOX_PROCESS_NAME) continue;
-    const resident = stat.slice(nameEnd + 2).split(' ')[21];
-    if (resident !== undefined) total += Number(resident) * PAGE_SIZE_BYTES;
+  for (const status of statuses) {
+    if (status === undefined || status.match(/^Name:\s+(.*)$/m)?.[1] === SANDBOX_PROCESS_NAME) continue;
+    const resident = status.match(/^VmRSS:\s+(\d+) kB/m)?.[1];
+    if (resident !== undefined) total += Number(resident) * 1024;
   }
   return total;
 }
