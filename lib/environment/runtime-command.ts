@@ -1,6 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, type RuntimeInfo } from '../runtimes/index.js';
 
 /** The program that runs a function's runtime, and what it could not match exactly. */
@@ -38,24 +38,24 @@ interface PythonInterpreter {
   readonly version: string;
 }
 
-const pythonInterpreters = new Map<string, PythonInterpreter | undefined>();
+/** One probe per python command for the life of the process, shared by every environment. */
+const pythonInterpreters = new Map<string, Promise<PythonInterpreter | undefined>>();
 
 /** Asks a python command for its real executable and version; undefined when it does not run. */
-function inspectPython(command: string): PythonInterpreter | undefined {
-  if (!pythonInterpreters.has(command)) {
-    try {
-      const out = execFileSync(command, ['-c', 'import sys; print(sys.executable); print("%d.%d" % sys.version_info[:2])'], {
-        encoding: 'utf8',
-        timeout: 10_000,
-        stdio: ['ignore', 'pipe', 'ignore'],
+function inspectPython(command: string): Promise<PythonInterpreter | undefined> {
+  let inspected = pythonInterpreters.get(command);
+  if (inspected === undefined) {
+    // Asynchronous: a slow interpreter (a cold pyenv shim) must not stop every other environment.
+    inspected = new Promise((resolve) => {
+      const script = 'import sys; print(sys.executable); print("%d.%d" % sys.version_info[:2])';
+      execFile(command, ['-c', script], { encoding: 'utf8', timeout: 10_000 }, (error, stdout) => {
+        const [executable, version] = error === null ? stdout.trim().split('\n') : [];
+        resolve(executable && version ? { executable, version } : undefined);
       });
-      const [executable, version] = out.trim().split('\n');
-      pythonInterpreters.set(command, executable && version ? { executable, version } : undefined);
-    } catch {
-      pythonInterpreters.set(command, undefined);
-    }
+    });
+    pythonInterpreters.set(command, inspected);
   }
-  return pythonInterpreters.get(command);
+  return inspected;
 }
 
 /**
@@ -86,9 +86,9 @@ export async function resolveRuntimeCommand(
     case 'python': {
       const runtimeDir = join(PYTHON_BOOTSTRAP_PATH, '..');
       const exactCommand = await findOnPath(`python${runtime.version}`);
-      const exact = exactCommand === undefined ? undefined : inspectPython(exactCommand);
-      const genericCommand = await findOnPath('python3');
-      const python = exact ?? (genericCommand === undefined ? undefined : inspectPython(genericCommand));
+      const exact = exactCommand === undefined ? undefined : await inspectPython(exactCommand);
+      const genericCommand = exact === undefined ? await findOnPath('python3') : undefined;
+      const python = exact ?? (genericCommand === undefined ? undefined : await inspectPython(genericCommand));
       if (python === undefined) return { file: 'python3', args: [PYTHON_BOOTSTRAP_PATH], runtimeDir };
       return {
         file: python.executable,
