@@ -1,0 +1,85 @@
+// A CDK app whose functions are wired to the services that invoke functions: an S3
+// notification, an SQS queue, Kinesis and DynamoDB streams, EventBridge rules, a schedule, an
+// SNS subscription, a REST API method and an HTTP API route. Every function echoes its event.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, KinesisEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+
+const ECHO = fileURLToPath(new URL('../fixtures/servers/echo/', import.meta.url));
+
+/** Where the app's stack is. */
+export const TRIGGER_STACK = { name: 'TriggerStack', region: 'eu-west-1', account: '111122223333' } as const;
+
+/**
+ * Synthesizes `TriggerStack` into `outdir`: Uploads (S3, prefix uploads/, suffix .jpg),
+ * Worker (SQS), Streams (Kinesis, then DynamoDB), Orders (rule: source orders, OrderPlaced,
+ * status new), Ticker (rate 5 minutes), Notified (SNS), Rest (GET /orders/{id}), Http
+ * (GET /items/{id}), Lonely (nothing).
+ */
+export function synthesizeTriggerApp(outdir: string): void {
+  const app = new App({
+    outdir,
+    context: {
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:disable-version-reporting': true,
+    },
+    builtinCloudFormationValidation: false,
+    stackTraces: false,
+  });
+  const stack = new Stack(app, TRIGGER_STACK.name, { env: { region: TRIGGER_STACK.region, account: TRIGGER_STACK.account } });
+  const echo = (id: string): lambda.Function =>
+    new lambda.Function(stack, id, {
+      runtime: lambda.Runtime.NODEJS_20_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(ECHO),
+      timeout: Duration.seconds(30),
+    });
+
+  const bucket = new s3.Bucket(stack, 'Photos');
+  bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new LambdaDestination(echo('Uploads')), { prefix: 'uploads/', suffix: '.jpg' });
+
+  echo('Worker').addEventSource(new SqsEventSource(new sqs.Queue(stack, 'Jobs')));
+
+  const streams = echo('Streams');
+  streams.addEventSource(new KinesisEventSource(new kinesis.Stream(stack, 'Clicks'), { startingPosition: lambda.StartingPosition.LATEST }));
+  const table = new dynamodb.Table(stack, 'Orders', {
+    partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+    stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+  });
+  streams.addEventSource(new DynamoEventSource(table, { startingPosition: lambda.StartingPosition.LATEST }));
+
+  new events.Rule(stack, 'OrderPlacedRule', {
+    eventPattern: { source: ['orders'], detailType: ['OrderPlaced'], detail: { status: ['new'], total: [{ numeric: ['>', 100] }] } },
+    targets: [new targets.LambdaFunction(echo('OrderHandler'))],
+  });
+  new events.Rule(stack, 'Every5Minutes', {
+    schedule: events.Schedule.rate(Duration.minutes(5)),
+    targets: [new targets.LambdaFunction(echo('Ticker'))],
+  });
+
+  new sns.Topic(stack, 'Alerts').addSubscription(new LambdaSubscription(echo('Notified')));
+
+  const rest = new apigateway.RestApi(stack, 'RestApi', { deployOptions: { stageName: 'v1' } });
+  rest.root.addResource('orders').addResource('{id}').addMethod('GET', new apigateway.LambdaIntegration(echo('Rest')));
+
+  const http = new apigatewayv2.HttpApi(stack, 'HttpApi');
+  http.addRoutes({ path: '/items/{id}', methods: [apigatewayv2.HttpMethod.GET], integration: new HttpLambdaIntegration('Items', echo('Http')) });
+
+  echo('Lonely');
+  app.synth();
+}
