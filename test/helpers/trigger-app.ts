@@ -1,7 +1,6 @@
 // A CDK app whose functions are wired to the services that invoke functions: an S3
 // notification, an SQS queue, Kinesis and DynamoDB streams, EventBridge rules, a schedule, an
 // SNS subscription, a REST API method and an HTTP API route. Every function echoes its event.
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
