@@ -30,5 +30,7 @@ export {
   type SnsTriggerSpec,
   type RestApiTriggerSpec,
   type HttpApiTriggerSpec,
+  type CognitoTriggerSpec,
+  type SchedulerTriggerSpec,
   type UnsupportedTriggerSpec,
 } from './read-triggers.js';

@@ -81,6 +81,23 @@ export interface HttpApiTriggerSpec extends TriggerBase {
   readonly payloadFormatVersion: '1.0' | '2.0';
 }
 
+/** A Cognito user pool trigger (`LambdaConfig`). */
+export interface CognitoTriggerSpec extends TriggerBase {
+  readonly kind: 'cognito';
+  readonly userPoolId: string;
+  /** The trigger, as `generate-event cognito` names it: `pre-signup`, `post-confirmation`, ... */
+  readonly trigger: string;
+}
+
+/** An EventBridge Scheduler schedule whose target is the function, with a constant input. */
+export interface SchedulerTriggerSpec extends TriggerBase {
+  readonly kind: 'scheduler';
+  readonly scheduleName: string;
+  readonly scheduleExpression: string;
+  /** The target's `Input`, which the function gets. */
+  readonly input: string;
+}
+
 /** Something that invokes the function whose event cdk-local cannot make yet. */
 export interface UnsupportedTriggerSpec extends TriggerBase {
   readonly kind: 'unsupported';
@@ -97,12 +114,15 @@ export type TriggerSpec =
   | SnsTriggerSpec
   | RestApiTriggerSpec
   | HttpApiTriggerSpec
+  | CognitoTriggerSpec
+  | SchedulerTriggerSpec
   | UnsupportedTriggerSpec;
 
 /**
  * Reads what invokes each function of a cloud assembly: S3 notifications, event source
- * mappings, EventBridge rules and schedules, SNS subscriptions and API Gateway proxy
- * integrations, in template order. Names and ARNs are resolved as for environment
+ * mappings, EventBridge rules and schedules, EventBridge Scheduler schedules, SNS
+ * subscriptions, API Gateway proxy integrations and Cognito user pool triggers, in template
+ * order. Names and ARNs are resolved as for environment
  * variables.
  */
 export async function readTriggers(directory: string, options: ReadAssemblyOptions = {}): Promise<readonly TriggerSpec[]> {
@@ -208,7 +228,66 @@ const READERS: Readonly<Record<string, TriggerReader>> = {
   'AWS::SNS::Topic': readTopicSubscriptions,
   'AWS::ApiGateway::Method': readRestApiMethod,
   'AWS::ApiGatewayV2::Integration': readHttpApiIntegration,
+  'AWS::Cognito::UserPool': readUserPoolTriggers,
+  'AWS::Scheduler::Schedule': readSchedule,
 };
+
+/** `LambdaConfig` keys of a user pool, and the trigger each is. */
+const USER_POOL_TRIGGERS: Readonly<Record<string, string>> = {
+  PreSignUp: 'pre-signup',
+  PostConfirmation: 'post-confirmation',
+  PreAuthentication: 'pre-authentication',
+  PostAuthentication: 'post-authentication',
+  PreTokenGeneration: 'pre-token-generation',
+  PreTokenGenerationConfig: 'pre-token-generation',
+  CustomMessage: 'custom-message',
+  UserMigration: 'user-migration',
+  DefineAuthChallenge: 'define-auth-challenge',
+  CreateAuthChallenge: 'create-auth-challenge',
+  VerifyAuthChallengeResponse: 'verify-auth-challenge-response',
+  CustomEmailSender: 'custom-email-sender',
+  CustomSMSSender: 'custom-sms-sender',
+};
+
+/** A user pool's Lambda triggers; the custom sender triggers are listed as not supported. */
+function readUserPoolTriggers(resource: ResourceReader): TriggerSpec[] {
+  const config = resource.properties['LambdaConfig'];
+  if (!isRecord(config)) return [];
+  const userPoolId = resource.text({ Ref: resource.logicalId });
+  const seen = new Set<string>();
+  const triggers: TriggerSpec[] = [];
+  for (const [key, value] of Object.entries(config)) {
+    const trigger = USER_POOL_TRIGGERS[key];
+    // The config objects (PreTokenGenerationConfig, CustomEmailSender) hold the function in LambdaArn.
+    const functionPath = trigger === undefined ? undefined : resource.functionPath(isRecord(value) && 'LambdaArn' in value ? value['LambdaArn'] : value);
+    if (trigger === undefined || functionPath === undefined || seen.has(`${functionPath} ${trigger}`)) continue;
+    seen.add(`${functionPath} ${trigger}`);
+    const description = `Cognito user pool ${userPoolId} ${key} trigger`;
+    if (trigger.startsWith('custom-') && trigger.endsWith('-sender')) {
+      triggers.push({ kind: 'unsupported', ...resource.base(functionPath, description), reason: 'custom sender triggers have no event generator yet' });
+    } else {
+      triggers.push({ kind: 'cognito', ...resource.base(functionPath, description), userPoolId, trigger });
+    }
+  }
+  return triggers;
+}
+
+/** An EventBridge Scheduler schedule that invokes a function. */
+function readSchedule(resource: ResourceReader): TriggerSpec[] {
+  const target = resource.properties['Target'];
+  if (!isRecord(target)) return [];
+  const functionPath = resource.functionPath(target['Arn']);
+  if (functionPath === undefined) return [];
+  const name = resource.properties['Name'];
+  const scheduleName = resource.text(name ?? { Ref: resource.logicalId });
+  const scheduleExpression = resource.text(resource.properties['ScheduleExpression']);
+  const description = `EventBridge Scheduler schedule ${scheduleName} (${scheduleExpression})`;
+  if (target['Input'] === undefined) {
+    const reason = "a schedule without Input delivers the scheduler's default notification, which cdk-local does not make yet";
+    return [{ kind: 'unsupported', ...resource.base(functionPath, description), reason }];
+  }
+  return [{ kind: 'scheduler', ...resource.base(functionPath, description), scheduleName, scheduleExpression, input: resource.text(target['Input']) }];
+}
 
 /** The `prefix` and `suffix` filter rules of a notification (`Name`/`Value` pairs). */
 function keyFilter(resource: ResourceReader, rules: unknown): { prefix?: string; suffix?: string } {

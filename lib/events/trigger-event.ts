@@ -104,10 +104,14 @@ export function eventForTrigger(trigger: TriggerSpec, context: EventContext = cu
       }
       return generateEvent('apigateway', 'http-api-proxy', { ...common, 'route-key': trigger.routeKey }, context);
     }
+    case 'cognito':
+      return generateEvent('cognito', trigger.trigger, { region: trigger.region, 'user-pool-id': trigger.userPoolId }, context);
+    case 'scheduler':
+      return parseInput(trigger.input);
     case 'unsupported':
       throw new CdkLocalError(
         ErrorCodes.USAGE,
-        `cdk-local cannot make the event of ${trigger.description} yet (${trigger.reason}); write it yourself and pass it with --event.`,
+        `No event can be made yet for ${trigger.description} (${trigger.reason}); write it yourself and pass it to invoke with --event.`,
       );
   }
 }

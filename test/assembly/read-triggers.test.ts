@@ -127,6 +127,21 @@ describe('readTriggers on a synthesized CDK app', () => {
     assert.deepEqual(request.pathParameters, { id: 'id' });
   });
 
+  it("reads a user pool's Lambda triggers and a Scheduler schedule's input", () => {
+    const [signUp] = only('SignUp');
+    assert.ok(signUp?.kind === 'cognito');
+    assert.equal(signUp.trigger, 'pre-signup');
+    assert.match(signUp.userPoolId, /^eu-west-1_/);
+    const signUpEvent = event(signUp);
+    assert.equal(signUpEvent.triggerSource, 'PreSignUp_SignUp');
+    assert.equal(signUpEvent.userPoolId, signUp.userPoolId);
+    assert.equal(signUpEvent.region, TRIGGER_STACK.region);
+    const [schedule] = only('Nightly');
+    assert.ok(schedule?.kind === 'scheduler');
+    assert.equal(schedule.scheduleExpression, 'rate(1 hour)');
+    assert.deepEqual(event(schedule), { job: 'nightly' });
+  });
+
   it('an unsupported trigger is an error that says to pass the event yourself', () => {
     const unsupported: TriggerSpec = {
       kind: 'unsupported',

@@ -104,6 +104,9 @@ describe('cdk-local generate-event --for and invoke --event-from-trigger on a CD
     const none = await eventFor('Streams', '--trigger', '3');
     assert.equal(none.run.exitCode, 2);
     assert.match(none.run.stderr, /--trigger 3 names none of them/);
+    const transformed = await eventFor('Transformed');
+    assert.equal(transformed.run.exitCode, 2);
+    assert.match(transformed.run.stderr, /^cdk-local: No event can be made yet for EventBridge rule \S+ \(a target with InputPath or InputTransformer has no event generator yet\); write it yourself and pass it to invoke with --event\.$/m);
     const lonely = await eventFor('Lonely');
     assert.equal(lonely.run.exitCode, 2);
     assert.match(lonely.run.stderr, /Nothing in the app invokes TriggerStack\/Lonely/);

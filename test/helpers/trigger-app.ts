@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -13,6 +14,8 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, KinesisEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -26,8 +29,9 @@ export const TRIGGER_STACK = { name: 'TriggerStack', region: 'eu-west-1', accoun
 /**
  * Synthesizes `TriggerStack` into `outdir`: Uploads (S3, prefix uploads/, suffix .jpg),
  * Worker (SQS), Streams (Kinesis, then DynamoDB), Orders (rule: source orders, OrderPlaced,
- * status new), Ticker (rate 5 minutes), Notified (SNS), Rest (GET /orders/{id}), Http
- * (GET /items/{id}), Lonely (nothing).
+ * status new), Transformed (a rule target with an input transformer), Ticker (rate 5 minutes), Notified (SNS), Rest (GET /orders/{id}), Http
+ * (GET /items/{id}), SignUp (a user pool's pre sign-up trigger), Nightly (a Scheduler schedule with
+ * an input), Lonely (nothing).
  */
 export function synthesizeTriggerApp(outdir: string): void {
   const app = new App({
@@ -66,6 +70,10 @@ export function synthesizeTriggerApp(outdir: string): void {
     eventPattern: { source: ['orders'], detailType: ['OrderPlaced'], detail: { status: ['new'], total: [{ numeric: ['>', 100] }] } },
     targets: [new targets.LambdaFunction(echo('OrderHandler'))],
   });
+  new events.Rule(stack, 'ShippedRule', {
+    eventPattern: { source: ['orders'], detailType: ['OrderShipped'] },
+    targets: [new targets.LambdaFunction(echo('Transformed'), { event: events.RuleTargetInput.fromObject({ id: events.EventField.fromPath('$.detail.id') }) })],
+  });
   new events.Rule(stack, 'Every5Minutes', {
     schedule: events.Schedule.rate(Duration.minutes(5)),
     targets: [new targets.LambdaFunction(echo('Ticker'))],
@@ -78,6 +86,12 @@ export function synthesizeTriggerApp(outdir: string): void {
 
   const http = new apigatewayv2.HttpApi(stack, 'HttpApi');
   http.addRoutes({ path: '/items/{id}', methods: [apigatewayv2.HttpMethod.GET], integration: new HttpLambdaIntegration('Items', echo('Http')) });
+
+  new cognito.UserPool(stack, 'Users', { lambdaTriggers: { preSignUp: echo('SignUp') } });
+  new scheduler.Schedule(stack, 'NightlySchedule', {
+    schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+    target: new LambdaInvoke(echo('Nightly'), { input: scheduler.ScheduleTargetInput.fromObject({ job: 'nightly' }) }),
+  });
 
   echo('Lonely');
   app.synth();
