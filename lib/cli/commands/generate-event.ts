@@ -98,12 +98,21 @@ function serviceFallbackCommand(service: ServiceDefinition, streams: CliStreams)
   };
 }
 
+function camelCase(name: string): string {
+  return name.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
+function kebabCase(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
 function eventCommand(service: ServiceDefinition, event: EventDefinition, streams: CliStreams): CommandModule<object, Record<string, unknown>> {
   return {
     command: event.name,
     describe: event.describe,
     builder: (yargs) => {
-      let withOptions: Argv = yargs as Argv;
+      // Options the event does not have are reported by generateEvent(), naming those it has.
+      let withOptions: Argv = (yargs as Argv).strict(false);
       for (const option of event.options) {
         withOptions = withOptions.option(option.name, {
           type: 'string',
@@ -114,12 +123,18 @@ function eventCommand(service: ServiceDefinition, event: EventDefinition, stream
       return withOptions as never;
     },
     handler: (args) => {
-      const values = Object.fromEntries(
-        event.options.flatMap((option) => {
-          const value = args[option.name];
-          return value === undefined ? [] : [[option.name, String(value)]];
-        }),
-      );
+      const extra = (args['_'] as unknown[]).slice(3);
+      if (extra.length > 0) {
+        throw new CdkLocalError(ErrorCodes.USAGE, `${service.name} ${event.name} takes no argument '${String(extra[0])}'; give values as --option value.`);
+      }
+      const known = new Set(['_', '$0', 'help', 'version', ...event.options.flatMap((option) => [option.name, camelCase(option.name)])]);
+      const values: Record<string, string> = {};
+      for (const [name, value] of Object.entries(args)) {
+        if (value === undefined || (known.has(name) && !event.options.some((option) => option.name === name))) continue;
+        // yargs adds a camelCase copy of every dashed option it does not know.
+        if (/[A-Z]/.test(name) && Object.hasOwn(args, kebabCase(name))) continue;
+        values[name] = String(value);
+      }
       writeJson(streams, generateEvent(service.name, event.name, values));
     },
   };
