@@ -19,7 +19,7 @@ export const FIREHOSE_TRANSFORMATION: EventDefinition = {
     region: valueOf(values, 'region'),
     records: [
       {
-        recordId: `49546986683135544286507457936321625675700192471156785154${context.now.getTime() % 1000}`,
+        recordId: `4954698668313554428650745793632162567570019247115678515${String(context.now.getTime()).slice(-1)}`,
         approximateArrivalTimestamp: context.now.getTime(),
         data: Buffer.from(valueOf(values, 'data'), 'utf8').toString('base64'),
       },
