@@ -142,6 +142,22 @@ describe('readTriggers on a synthesized CDK app', () => {
     assert.deepEqual(event(schedule), { job: 'nightly' });
   });
 
+  it("reads a bucket's own notification configuration, a mapping through an alias, and lists a Kafka mapping as not supported", () => {
+    const [removal] = only('Removals');
+    assert.ok(removal?.kind === 's3');
+    assert.deepEqual(removal.events, ['s3:ObjectRemoved:Delete']);
+    assert.match(removal.bucketName, /^triggerstack-archive-[a-z0-9]+$/);
+    const [record] = event(removal).Records;
+    assert.equal(record.eventName, 'ObjectRemoved:Delete');
+    assert.equal(record.s3.bucket.name, removal.bucketName);
+    const [aliased] = only('Aliased');
+    assert.ok(aliased?.kind === 'sqs');
+    assert.match(aliased.eventSourceArn, /^arn:aws:sqs:eu-west-1:111122223333:TriggerStack-AliasJobs/);
+    const [kafka] = only('KafkaConsumer');
+    assert.ok(kafka?.kind === 'unsupported');
+    assert.throws(() => eventForTrigger(kafka), (error: unknown) => isCdkLocalError(error) && /Kafka.*--event/.test(error.message));
+  });
+
   it('an unsupported trigger is an error that says to pass the event yourself', () => {
     const unsupported: TriggerSpec = {
       kind: 'unsupported',

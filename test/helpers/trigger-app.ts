@@ -31,7 +31,8 @@ export const TRIGGER_STACK = { name: 'TriggerStack', region: 'eu-west-1', accoun
  * Worker (SQS), Streams (Kinesis, then DynamoDB), Orders (rule: source orders, OrderPlaced,
  * status new), Transformed (a rule target with an input transformer), Ticker (rate 5 minutes), Notified (SNS), Rest (GET /orders/{id}), Http
  * (GET /items/{id}), SignUp (a user pool's pre sign-up trigger), Nightly (a Scheduler schedule with
- * an input), Lonely (nothing).
+ * an input), Removals (an L1 bucket's ObjectRemoved:Delete), Aliased (a queue read through an alias),
+ * KafkaConsumer (a self-managed Kafka topic), Lonely (nothing).
  */
 export function synthesizeTriggerApp(outdir: string): void {
   const app = new App({
@@ -91,6 +92,20 @@ export function synthesizeTriggerApp(outdir: string): void {
   new scheduler.Schedule(stack, 'NightlySchedule', {
     schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
     target: new LambdaInvoke(echo('Nightly'), { input: scheduler.ScheduleTargetInput.fromObject({ job: 'nightly' }) }),
+  });
+
+  // Written with L1 constructs and less common wiring: a bucket's own notification
+  // configuration, a queue read through an alias, a self-managed Kafka topic.
+  new s3.CfnBucket(stack, 'Archive', {
+    notificationConfiguration: { lambdaConfigurations: [{ event: 's3:ObjectRemoved:Delete', function: echo('Removals').functionArn }] },
+  });
+  const live = new lambda.Alias(stack, 'LiveAlias', { aliasName: 'live', version: echo('Aliased').currentVersion });
+  live.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'AliasJobs')));
+  new lambda.EventSourceMapping(stack, 'KafkaMapping', {
+    target: echo('KafkaConsumer'),
+    kafkaBootstrapServers: ['broker.example.com:9092'],
+    kafkaTopic: 'orders',
+    startingPosition: lambda.StartingPosition.TRIM_HORIZON,
   });
 
   echo('Lonely');
