@@ -35,7 +35,7 @@ export const EVENT_SERVICES: readonly ServiceDefinition[] = [
 
 /** The service named `name`; a usage error naming the known ones otherwise. */
 export function findService(name: string): ServiceDefinition {
-  const service = EVENT_SERVICES.find((candidate) => candidate.name === name.toLowerCase());
+  const service = EVENT_SERVICES.find((candidate) => candidate.name === name);
   if (service !== undefined) return service;
   throw new CdkLocalError(
     ErrorCodes.USAGE,
@@ -46,7 +46,7 @@ export function findService(name: string): ServiceDefinition {
 /** The event `eventName` of a service; a usage error naming the service's events otherwise. */
 export function findEvent(serviceName: string, eventName: string): EventDefinition {
   const service = findService(serviceName);
-  const event = service.events.find((candidate) => candidate.name === eventName.toLowerCase());
+  const event = service.events.find((candidate) => candidate.name === eventName);
   if (event !== undefined) return event;
   throw new CdkLocalError(
     ErrorCodes.USAGE,
