@@ -47,7 +47,7 @@ export async function readTriggerEvent(options: ReadTriggerEventOptions): Promis
     if (trigger === undefined) {
       throw new CdkLocalError(
         ErrorCodes.TRIGGER_NOT_FOUND,
-        `${spec.constructPath} has ${triggers.length} trigger${triggers.length === 1 ? '' : 's'}, so --trigger ${options.trigger} names none of them (${listTriggers(triggers)}).`,
+        `${spec.constructPath} has ${triggers.length} trigger${triggers.length === 1 ? '' : 's'}, so --trigger ${options.trigger} names none of them; give a number from 1 to ${triggers.length} (${listTriggers(triggers)}).`,
       );
     }
   } else if (triggers.length > 1) {
