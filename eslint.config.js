@@ -38,6 +38,13 @@ export default tseslint.config(
   {
     files: ['lib/assembly/**'],
     rules: {
+      'no-restricted-imports': ['error', { patterns: ['../environment/*', '../host/*', '../servers/*', '../cli/*', '../runtime-api/*', '../events/*'] }],
+    },
+  },
+  {
+    // Events are pure code that reads only the assembly's trigger specs.
+    files: ['lib/events/**'],
+    rules: {
       'no-restricted-imports': ['error', { patterns: ['../environment/*', '../host/*', '../servers/*', '../cli/*', '../runtime-api/*'] }],
     },
   },

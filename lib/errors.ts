@@ -35,6 +35,10 @@ export const ErrorCodes = {
   WAIT_TIMEOUT: 'CDKL_WAIT_TIMEOUT',
   /** The host or environment was used after close(). */
   CLOSED: 'CDKL_CLOSED',
+  /** Nothing in the app invokes the function, or not the trigger asked for (`--trigger N`). */
+  TRIGGER_NOT_FOUND: 'CDKL_TRIGGER_NOT_FOUND',
+  /** Several things invoke the function and none was picked with `--trigger N`. */
+  TRIGGER_AMBIGUOUS: 'CDKL_TRIGGER_AMBIGUOUS',
 } as const;
 
 /** One of {@link ErrorCodes}. */

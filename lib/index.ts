@@ -20,6 +20,16 @@ export {
   type LambdaServer,
   type LambdaServerOptions,
 } from './servers/index.js';
+export {
+  EVENT_SERVICES,
+  eventForTrigger,
+  generateEvent,
+  type EventContext,
+  type EventDefinition,
+  type EventOption,
+  type ServiceDefinition,
+} from './events/index.js';
+export { readTriggers, type TriggerSpec } from './assembly/index.js';
 export type { FunctionSpec, CodeLocation, LayerSpec, LoggingSpec, FunctionUrlSpec, UnresolvedVariable } from './assembly/function-spec.js';
 export type {
   AwsCredentials,

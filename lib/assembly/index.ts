@@ -20,3 +20,17 @@ export { readEnvVarsFile, parseEnvVarsOverrides, type EnvVarsOverrides } from '.
 export { resolveEnvironmentOverrides } from './resolve-environment-overrides.js';
 export { loadCloudAssembly, type LoadCloudAssemblyOptions, type LoadCloudAssemblyResult } from './synthesize.js';
 export { isAssemblyFresh, type AssemblyFreshnessOptions } from './assembly-freshness.js';
+export {
+  readTriggers,
+  type TriggerSpec,
+  type S3TriggerSpec,
+  type StreamTriggerSpec,
+  type EventRuleTriggerSpec,
+  type ScheduleTriggerSpec,
+  type SnsTriggerSpec,
+  type RestApiTriggerSpec,
+  type HttpApiTriggerSpec,
+  type CognitoTriggerSpec,
+  type SchedulerTriggerSpec,
+  type UnsupportedTriggerSpec,
+} from './read-triggers.js';

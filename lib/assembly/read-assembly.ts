@@ -47,6 +47,23 @@ const DEFAULT_ACCOUNT = '123456789012';
  * zip is opened, so it stays fast for apps with hundreds of functions.
  */
 export async function readAssembly(directory: string, options: ReadAssemblyOptions = {}): Promise<Assembly> {
+  const { root, scopes, warnings } = await loadTemplateScopes(directory, options);
+  const functions: FunctionSpec[] = [];
+  for (const scope of scopes) collectFunctions(scope, functions, warnings);
+  return { directory: root, functions, warnings };
+}
+
+/** The templates of a cloud assembly's top-level stacks, ready to resolve; nested stacks hang below them. */
+export interface TemplateScopes {
+  /** Absolute path of the cloud assembly directory. */
+  readonly root: string;
+  /** One scope per top-level stack, in manifest order. */
+  readonly scopes: readonly TemplateScope[];
+  readonly warnings: string[];
+}
+
+/** Reads the manifests and templates of a cloud assembly into {@link TemplateScope}s. */
+export async function loadTemplateScopes(directory: string, options: ReadAssemblyOptions = {}): Promise<TemplateScopes> {
   const root = resolve(directory);
   const warnings: string[] = [];
   const tree = await readManifestTree(root, warnings);
@@ -85,9 +102,7 @@ export async function readAssembly(directory: string, options: ReadAssemblyOptio
       if (paths !== undefined) assignConstructPaths(scope, `/${stack.displayName}`, paths);
     }),
   );
-  const functions: FunctionSpec[] = [];
-  for (const scope of scopes) collectFunctions(scope, functions, warnings);
-  return { directory: root, functions, warnings };
+  return { root, scopes, warnings };
 }
 
 async function readTemplate(path: string, required: boolean): Promise<CfnTemplate | undefined> {

@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { CdkLocalError, ErrorCodes, isCdkLocalError } from '../errors.js';
+import { generateEventCommand } from './commands/generate-event.js';
 import { invokeCommand } from './commands/invoke.js';
 import { listCommand } from './commands/list.js';
 import { startLambdaCommand } from './commands/start-lambda.js';
@@ -56,6 +57,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
       .command(invokeCommand(streams, controller.signal, setExitCode))
       .command(listCommand(streams, controller.signal, setExitCode))
       .command(startLambdaCommand(streams, controller.signal, setExitCode))
+      .command(generateEventCommand(streams, controller.signal, setExitCode))
       .demandCommand(1, 'Name a command: invoke, list or start-lambda (see --help).')
       .strict()
       .help()

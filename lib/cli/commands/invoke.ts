@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import { readEvent } from '../read-event.js';
 import { writeLogRecord, type CliStreams } from '../output.js';
 import { localLambdaOptions, withAppOptions, type AppArguments } from './common-options.js';
@@ -8,6 +9,8 @@ interface InvokeArguments extends AppArguments {
   readonly event?: string;
   readonly eventJson?: string;
   readonly envVars?: string;
+  readonly eventFromTrigger: boolean;
+  readonly trigger?: number;
 }
 
 /** Settles with `promise`, or rejects as soon as `signal` aborts (Ctrl-C). */
@@ -25,7 +28,13 @@ export const InvokeExitCodes = { success: 0, functionError: 1, cdkLocalError: 2 
 
 /** Runs one invocation: response on stdout, logs on stderr; returns the exit code. */
 export async function runInvoke(args: InvokeArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
-  const payload = await readEvent({ event: args.event, eventJson: args.eventJson });
+  if (args.eventFromTrigger && (args.event !== undefined || args.eventJson !== undefined)) {
+    throw new CdkLocalError(ErrorCodes.USAGE, 'Give the event either with --event-from-trigger or with --event/--event-json, not both.');
+  }
+  if (args.trigger !== undefined && !args.eventFromTrigger) {
+    throw new CdkLocalError(ErrorCodes.USAGE, '--trigger picks the trigger of --event-from-trigger; add --event-from-trigger.');
+  }
+  let payload = args.eventFromTrigger ? undefined : await readEvent({ event: args.event, eventJson: args.eventJson });
   // Loaded here: the code that runs functions is only needed once a command runs one.
   const { LocalLambda } = await import('../../host/index.js');
   await using local = await LocalLambda.fromApp({
@@ -33,6 +42,7 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
     onLog: (record) => writeLogRecord(streams, record),
   });
   const spec = local.getFunction(args.function);
+  if (payload === undefined) payload = await (await import('../trigger-event.js')).readTriggerPayload(local, args);
   const handle = await local.start(spec, { payload });
   const response = await untilAborted(handle.response, signal);
   let failed = response.kind === 'function-error';
@@ -66,6 +76,12 @@ export function invokeCommand(streams: CliStreams, signal: AbortSignal, setExitC
         })
         .option('event', { alias: 'e', type: 'string', describe: "A JSON file with the event, or '-' for stdin (default: {})" })
         .option('event-json', { type: 'string', describe: 'The event as inline JSON' })
+        .option('event-from-trigger', {
+          type: 'boolean',
+          default: false,
+          describe: "The event of the function's trigger in the app (its bucket, queue, rule, topic or route), as generate-event --for prints it",
+        })
+        .option('trigger', { type: 'number', describe: 'With --event-from-trigger: which trigger (1, 2, ...) when the function has several' })
         .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' }) as never,
     handler: async (args) => {
       setExitCode(await runInvoke(args, streams, signal));

@@ -1,0 +1,172 @@
+import type { Argv, CommandModule } from 'yargs';
+import { loadCloudAssembly, readAssembly } from '../../assembly/index.js';
+import { CdkLocalError, ErrorCodes } from '../../errors.js';
+import { EVENT_SERVICES, findEvent, findService, generateEvent, type EventDefinition, type ServiceDefinition } from '../../events/index.js';
+import { writeNotice, type CliStreams } from '../output.js';
+import { readTriggerEvent } from '../trigger-event.js';
+
+interface GenerateEventArguments {
+  readonly service?: string;
+  readonly event?: string;
+  readonly for?: string;
+  readonly trigger?: number;
+  readonly app?: string;
+  readonly region?: string;
+}
+
+function writeJson(streams: CliStreams, value: unknown): void {
+  streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function table(rows: readonly (readonly [string, string])[]): string {
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`).join('\n');
+}
+
+function listServices(streams: CliStreams): void {
+  streams.stdout.write(
+    `Services (cdk-local generate-event SERVICE to see their events):\n${table(EVENT_SERVICES.map((service) => [service.name, service.describe]))}\n`,
+  );
+}
+
+function listEvents(streams: CliStreams, service: ServiceDefinition): void {
+  streams.stdout.write(
+    `Events of ${service.name} (cdk-local generate-event ${service.name} EVENT --help for their options):\n${table(service.events.map((event) => [event.name, event.describe]))}\n`,
+  );
+}
+
+/** Prints the event of a function's trigger as the app wires it. */
+async function runForFunction(args: GenerateEventArguments, streams: CliStreams, signal: AbortSignal): Promise<void> {
+  if (args.service !== undefined) {
+    throw new CdkLocalError(ErrorCodes.USAGE, `Give either a service (${args.service}) or --for FUNCTION, not both.`);
+  }
+  const { directory } = await loadCloudAssembly({
+    cwd: process.cwd(),
+    signal,
+    onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),
+    ...(args.app === undefined ? {} : { app: args.app }),
+  });
+  const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const assembly = await readAssembly(directory, region === undefined ? {} : { defaultRegion: region });
+  const { event } = await readTriggerEvent({
+    directory,
+    functions: assembly.functions,
+    functionName: args.for ?? '',
+    ...(args.trigger === undefined ? {} : { trigger: args.trigger }),
+    ...(region === undefined ? {} : { defaultRegion: region }),
+  });
+  writeJson(streams, event);
+}
+
+/** `generate-event [SERVICE] [EVENT]` when no event command matched: listings, `--for`, and errors naming what exists. */
+function fallbackCommand(streams: CliStreams, signal: AbortSignal): CommandModule<object, GenerateEventArguments> {
+  return {
+    command: '$0 [service] [event]',
+    describe: false,
+    builder: (yargs) =>
+      yargs
+        .positional('service', { type: 'string', describe: 'The service (s3, sqs, apigateway, ...)' })
+        .positional('event', { type: 'string', describe: "The service's event (put, receive-message, aws-proxy, ...)" })
+        .option('for', { type: 'string', describe: "Print the event of this function's trigger, as the app wires it" })
+        .option('trigger', { type: 'number', describe: 'With --for: which trigger (1, 2, ...) when the function has several' })
+        .option('app', { type: 'string', describe: 'With --for: a cloud assembly directory (cdk.out) or the command that synthesizes the app' })
+        .option('region', { type: 'string', describe: 'With --for: the region of stacks that do not set one' })
+        .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces' }) as never,
+    handler: async (args) => {
+      if (args.for !== undefined) return runForFunction(args, streams, signal);
+      if (args.trigger !== undefined) throw new CdkLocalError(ErrorCodes.USAGE, '--trigger picks a trigger of the function given with --for FUNCTION.');
+      if (args.service === undefined) return listServices(streams);
+      // A service that exists would have matched its own command: this names the ones there are.
+      findService(args.service);
+      throw new CdkLocalError(ErrorCodes.USAGE, `No service '${args.service}'.`);
+    },
+  };
+}
+
+/** `generate-event SERVICE [EVENT]` when no event of the service matched: its listing, or an error naming its events. */
+function serviceFallbackCommand(service: ServiceDefinition, streams: CliStreams): CommandModule<object, { readonly event?: string }> {
+  return {
+    command: '$0 [event]',
+    describe: false,
+    builder: (yargs) => yargs.positional('event', { type: 'string', describe: "The service's event" }) as never,
+    handler: (args) => {
+      if (args.event === undefined) return listEvents(streams, service);
+      // An event that exists would have matched its own command: this names the ones there are.
+      findEvent(service.name, args.event);
+      throw new CdkLocalError(ErrorCodes.USAGE, `No event '${args.event}' for ${service.name}.`);
+    },
+  };
+}
+
+function camelCase(name: string): string {
+  return name.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
+function kebabCase(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+function eventCommand(service: ServiceDefinition, event: EventDefinition, streams: CliStreams): CommandModule<object, Record<string, unknown>> {
+  return {
+    command: event.name,
+    describe: event.describe,
+    builder: (yargs) => {
+      // Options the event does not have are reported by generateEvent(), naming those it has.
+      let withOptions: Argv = (yargs as Argv).strict(false);
+      for (const option of event.options) {
+        withOptions = withOptions.option(option.name, {
+          type: 'string',
+          describe: option.describe,
+          ...(option.default === '' ? {} : { default: option.default }),
+        });
+      }
+      return withOptions as never;
+    },
+    handler: (args) => {
+      const extra = (args['_'] as unknown[]).slice(3);
+      if (extra.length > 0) {
+        throw new CdkLocalError(ErrorCodes.USAGE, `${service.name} ${event.name} takes no argument '${String(extra[0])}'; give values as --option value.`);
+      }
+      const known = new Set(['_', '$0', 'help', 'version', ...event.options.flatMap((option) => [option.name, camelCase(option.name)])]);
+      const values: Record<string, string> = {};
+      for (const [name, value] of Object.entries(args)) {
+        if (value === undefined || (known.has(name) && !event.options.some((option) => option.name === name))) continue;
+        // yargs adds a camelCase copy of every dashed option it does not know.
+        if (/[A-Z]/.test(name) && Object.hasOwn(args, kebabCase(name))) continue;
+        values[name] = String(value);
+      }
+      writeJson(streams, generateEvent(service.name, event.name, values));
+    },
+  };
+}
+
+function serviceCommand(service: ServiceDefinition, streams: CliStreams): CommandModule {
+  return {
+    command: service.name,
+    describe: service.describe,
+    builder: (yargs) => {
+      let withEvents: Argv = yargs;
+      for (const event of service.events) withEvents = withEvents.command(eventCommand(service, event, streams));
+      return withEvents.command(serviceFallbackCommand(service, streams) as CommandModule);
+    },
+    handler: () => undefined,
+  };
+}
+
+/** `cdk-local generate-event [SERVICE EVENT [--option value ...]] | --for FUNCTION [--trigger N]`. */
+export function generateEventCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule {
+  return {
+    command: 'generate-event',
+    describe: "Print a sample event of a service, or the event of a function's trigger (--for)",
+    builder: (yargs) => {
+      let withServices: Argv = yargs.usage(
+        '$0 generate-event SERVICE EVENT [--option value ...]\n$0 generate-event --for FUNCTION [--trigger N]\n\nPrint an event as the service sends it to a function.',
+      );
+      for (const service of EVENT_SERVICES) withServices = withServices.command(serviceCommand(service, streams));
+      return withServices.command(fallbackCommand(streams, signal) as CommandModule);
+    },
+    handler: () => {
+      setExitCode(0);
+    },
+  };
+}
