@@ -37,7 +37,7 @@ import {
 import { delay } from './delay.js';
 import { findSandboxedProcess, measureTreeRssBytes, readPeakRssBytes } from './process-tree.js';
 import { buildRuntimeVariables, makeLogStreamName, type AwsCredentials } from './reserved-variables.js';
-import { resolveRuntimeCommand, type RuntimeCommand } from './runtime-command.js';
+import { resolveRuntimeCommand, type RuntimeCommand, type RuntimeProvision } from './runtime-command.js';
 import { chooseSandbox, prepareLauncher, type Launcher, type SandboxSetting } from './sandbox/index.js';
 
 /** Lambda's limit on the init phase. */
@@ -92,6 +92,8 @@ export interface ExecutionEnvironmentOptions {
    * @default 'auto'
    */
   readonly sandbox?: SandboxSetting;
+  /** Where the AWS SDK and other pieces Lambda's runtimes provide are found or cached. */
+  readonly provision?: RuntimeProvision;
 }
 
 /** One invocation as the caller asks for it. */
@@ -555,7 +557,12 @@ export class ExecutionEnvironment implements AsyncDisposable {
 
   async #resolveCommand(): Promise<RuntimeCommand | undefined> {
     if (this.#command === undefined) {
-      const command = await resolveRuntimeCommand(this.#runtime, this.spec.constructPath, this.#options.codeDirectory, this.#options.layersDirectory);
+      const { onNotice, provision } = this.#options;
+      const command = await resolveRuntimeCommand(this.#runtime, this.spec.constructPath, this.#options.codeDirectory, this.#options.layersDirectory, {
+        ...provision,
+        ...(onNotice === undefined ? {} : { onNotice }),
+        logger: this.#logger,
+      });
       if (command?.notice !== undefined) this.#options.onNotice?.(command.notice);
       if (command !== undefined) {
         const { spec, codeDirectory, layersDirectory, sandbox } = this.#options;

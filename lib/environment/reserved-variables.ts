@@ -16,6 +16,8 @@ export interface EnvironmentPaths {
   readonly taskRoot: string;
   /** The runtime client's directory: `/var/runtime` in Lambda. */
   readonly runtimeDir: string;
+  /** What the runtime provides in `/var/runtime/node_modules` (the AWS SDK) when it is elsewhere (plain-process mode). */
+  readonly runtimeModulesDir?: string;
   /** The merged layers: `/opt` in Lambda; undefined without layers. */
   readonly optDir?: string;
   /** The Node.js executable, whose directory stands for `/var/lang/bin`. */
@@ -85,7 +87,7 @@ export function buildRuntimeVariables(options: RuntimeVariablesOptions): Record<
   if (runtime.family === 'nodejs') {
     reserved.NODE_PATH = [
       ...optPaths([`nodejs/node${runtime.version}/node_modules`, 'nodejs/node_modules']),
-      `${paths.runtimeDir}/node_modules`,
+      paths.runtimeModulesDir ?? `${paths.runtimeDir}/node_modules`,
       paths.runtimeDir,
       paths.taskRoot,
     ].join(':');

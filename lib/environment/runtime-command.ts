@@ -1,7 +1,8 @@
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, type RuntimeInfo } from '../runtimes/index.js';
+import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, provideNodeModules, runtimeCacheDirectory, type RuntimeInfo } from '../runtimes/index.js';
+import type { DiagnosticLogger } from './diagnostics.js';
 
 /** The program that runs a function's runtime, and what it could not match exactly. */
 export interface RuntimeCommand {
@@ -11,6 +12,24 @@ export interface RuntimeCommand {
   readonly runtimeDir: string;
   /** Set when the local interpreter's version differs from the function's runtime. */
   readonly notice?: string;
+  /** The `node_modules` standing for `/var/runtime/node_modules` (the AWS SDK), when there is one. */
+  readonly nodeModulesDirectory?: string;
+}
+
+/** Where the pieces Lambda's runtimes provide (the AWS SDK, boto3, Node.js builds) are found. */
+export interface RuntimeProvision {
+  /** Where fetched pieces are kept. @default CDK_LOCAL_CACHE_DIR, else $XDG_CACHE_HOME/cdk-local, else ~/.cache/cdk-local */
+  readonly cacheDirectory?: string;
+  /** The user's project (the directory of cdk.json), searched first for installed SDKs. */
+  readonly projectDirectory?: string;
+  /** Run Node.js functions on the local `node` whatever major their runtime names. @default false */
+  readonly localRuntime?: boolean;
+}
+
+/** {@link RuntimeProvision} with where its progress goes. */
+export interface RuntimeProvisionOptions extends RuntimeProvision {  /** Receives progress and notices. */
+  readonly onNotice?: (message: string) => void;
+  readonly logger?: DiagnosticLogger;
 }
 
 async function isExecutable(path: string): Promise<boolean> {
@@ -69,11 +88,23 @@ export async function resolveRuntimeCommand(
   runtimeLabel: string,
   taskRoot: string,
   optDir: string | undefined,
+  provision: RuntimeProvisionOptions = {},
 ): Promise<RuntimeCommand | undefined> {
+  const cacheDirectory = provision.cacheDirectory ?? runtimeCacheDirectory();
   switch (runtime.family) {
     case 'nodejs': {
       const localMajor = process.versions.node.split('.')[0];
+      const modules = await provideNodeModules({
+        cacheDirectory,
+        codeDirectory: taskRoot,
+        ...(optDir === undefined ? {} : { layersDirectory: optDir }),
+        nodeMajor: runtime.version,
+        ...(provision.projectDirectory === undefined ? {} : { projectDirectory: provision.projectDirectory }),
+        ...(provision.onNotice === undefined ? {} : { onNotice: provision.onNotice }),
+      });
+      provision.logger?.debug({ awsSdkVersion: modules?.awsSdkVersion, source: modules?.source, directory: modules?.directory }, modules === undefined ? 'no AWS SDK provided: the code names none' : `AWS SDK for JavaScript ${modules.awsSdkVersion ?? ''} provided from the ${modules.source}`);
       return {
+        ...(modules === undefined ? {} : { nodeModulesDirectory: modules.directory }),
         file: process.execPath,
         args: [NODE_BOOTSTRAP_PATH],
         runtimeDir: join(NODE_BOOTSTRAP_PATH, '..'),
