@@ -1,7 +1,7 @@
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, provideNodeModules, runtimeCacheDirectory, type RuntimeInfo } from '../runtimes/index.js';
+import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, provideNodeBuild, provideNodeModules, runtimeCacheDirectory, type RuntimeInfo } from '../runtimes/index.js';
 import type { DiagnosticLogger } from './diagnostics.js';
 
 /** The program that runs a function's runtime, and what it could not match exactly. */
@@ -78,7 +78,8 @@ function inspectPython(command: string): PythonInterpreter | undefined {
 }
 
 /**
- * Chooses how to start a runtime: the local `node` for Node.js, the local `python3.X`
+ * Chooses how to start a runtime: a `node` of the runtime's major for Node.js (the local one
+ * with `localRuntime`), with the AWS SDK it provides, the local `python3.X`
  * (else `python3`) for Python, the `bootstrap` of the code or a layer for `provided.*`.
  * Returns undefined for a `provided` function with no bootstrap: Lambda's
  * `Runtime.InvalidEntrypoint`.
@@ -94,6 +95,9 @@ export async function resolveRuntimeCommand(
   switch (runtime.family) {
     case 'nodejs': {
       const localMajor = process.versions.node.split('.')[0];
+      const context = { cacheDirectory, ...(provision.onNotice === undefined ? {} : { onNotice: provision.onNotice }) };
+      const node = provision.localRuntime === true ? undefined : await provideNodeBuild(runtime.version, context);
+      if (node !== undefined) provision.logger?.debug({ version: node.version, executable: node.executable, source: node.source }, `Node.js ${node.version} runs ${runtimeLabel}`);
       const modules = await provideNodeModules({
         cacheDirectory,
         codeDirectory: taskRoot,
@@ -105,11 +109,11 @@ export async function resolveRuntimeCommand(
       provision.logger?.debug({ awsSdkVersion: modules?.awsSdkVersion, source: modules?.source, directory: modules?.directory }, modules === undefined ? 'no AWS SDK provided: the code names none' : `AWS SDK for JavaScript ${modules.awsSdkVersion ?? ''} provided from the ${modules.source}`);
       return {
         ...(modules === undefined ? {} : { nodeModulesDirectory: modules.directory }),
-        file: process.execPath,
+        file: node?.executable ?? process.execPath,
         args: [NODE_BOOTSTRAP_PATH],
         runtimeDir: join(NODE_BOOTSTRAP_PATH, '..'),
         notice:
-          localMajor === runtime.version
+          node !== undefined || localMajor === runtime.version
             ? undefined
             : `${runtimeLabel} runs on the local Node.js ${process.versions.node}; install Node.js ${runtime.version} to match it exactly.`,
       };

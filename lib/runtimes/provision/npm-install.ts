@@ -12,6 +12,8 @@ export interface NpmInstallOptions {
   readonly missing: () => Promise<readonly string[]>;
   /** What the packages are for, in a few words, for the error message. */
   readonly purpose: string;
+  /** The way out the error message names. @default check npm's registry or install into the project */
+  readonly remedy?: string;
 }
 
 // Another cdk-local (or another environment of this one) may be filling the same cache.
@@ -44,7 +46,7 @@ export async function npmInstall(options: NpmInstallOptions): Promise<void> {
       const detail = (result.stderr || (result.shortMessage ?? '')).split('\n').find((line) => line.trim() !== '') ?? 'it failed';
       throw new CdkLocalError(
         ErrorCodes.RUNTIME_NOT_FOUND,
-        `Could not install ${options.purpose} (${packages.join(' ')}) into ${directory} with npm (${detail.trim()}): check that npm can reach its registry, or install the packages into your project.`,
+        `Could not install ${options.purpose} (${packages.join(' ')}) into ${directory} with npm (${detail.trim()}): ${options.remedy ?? 'check that npm can reach its registry, or install the packages into your project'}.`,
       );
     }
   } finally {
