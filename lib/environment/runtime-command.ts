@@ -1,7 +1,8 @@
-import { access, constants } from 'node:fs/promises';
+import { access, constants, readdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, provideNodeBuild, provideNodeModules, runtimeCacheDirectory, type RuntimeInfo } from '../runtimes/index.js';
+import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, linkPythonPackages, provideNodeBuild, provideNodeModules, providePythonSdk, type PythonPackage, runtimeCacheDirectory, type RuntimeInfo } from '../runtimes/index.js';
 import type { DiagnosticLogger } from './diagnostics.js';
 
 /** The program that runs a function's runtime, and what it could not match exactly. */
@@ -14,6 +15,10 @@ export interface RuntimeCommand {
   readonly notice?: string;
   /** The `node_modules` standing for `/var/runtime/node_modules` (the AWS SDK), when there is one. */
   readonly nodeModulesDirectory?: string;
+  /** Python packages the runtime provides (boto3), put on the path after the code and layers. */
+  readonly pythonPackages?: readonly PythonPackage[];
+  /** A directory of links to {@link pythonPackages}, for plain processes. */
+  readonly pythonPackagesDirectory?: string;
 }
 
 /** Where the pieces Lambda's runtimes provide (the AWS SDK, boto3, Node.js builds) are found. */
@@ -48,6 +53,29 @@ async function findOnPath(name: string, searchPath = process.env.PATH ?? ''): Pr
     if (await isExecutable(candidate)) return candidate;
   }
   return undefined;
+}
+
+/**
+ * Where a `python3.X` may be: PATH, then pyenv's and uv's installations (whose shims or
+ * links are not always on PATH for every version).
+ */
+async function pythonCandidates(version: string): Promise<string[]> {
+  const found: string[] = [];
+  const onPath = await findOnPath(`python${version}`);
+  if (onPath !== undefined) found.push(onPath);
+  const home = homedir();
+  const roots: Array<[string, (name: string) => boolean]> = [
+    [process.env.PYENV_ROOT === undefined ? join(home, '.pyenv', 'versions') : join(process.env.PYENV_ROOT, 'versions'), (name) => name === version || name.startsWith(`${version}.`)],
+    [join(process.env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'uv', 'python'), (name) => name.startsWith(`cpython-${version}.`)],
+  ];
+  for (const [root, matches] of roots) {
+    const names = (await readdir(root).catch(() => [] as string[])).filter(matches).sort().reverse();
+    for (const name of names) {
+      const candidate = join(root, name, 'bin', `python${version}`);
+      if (await isExecutable(candidate)) found.push(candidate);
+    }
+  }
+  return found;
 }
 
 interface PythonInterpreter {
@@ -120,12 +148,28 @@ export async function resolveRuntimeCommand(
     }
     case 'python': {
       const runtimeDir = join(PYTHON_BOOTSTRAP_PATH, '..');
-      const exactCommand = await findOnPath(`python${runtime.version}`);
-      const exact = exactCommand === undefined ? undefined : inspectPython(exactCommand);
+      let exact: PythonInterpreter | undefined;
+      for (const candidate of await pythonCandidates(runtime.version)) {
+        exact = inspectPython(candidate);
+        if (exact?.version === runtime.version) break;
+        exact = undefined;
+      }
       const genericCommand = await findOnPath('python3');
       const python = exact ?? (genericCommand === undefined ? undefined : inspectPython(genericCommand));
       if (python === undefined) return { file: 'python3', args: [PYTHON_BOOTSTRAP_PATH], runtimeDir };
+      const sdk = await providePythonSdk({
+        cacheDirectory,
+        codeDirectory: taskRoot,
+        ...(optDir === undefined ? {} : { layersDirectory: optDir }),
+        python: python.executable,
+        pythonVersion: runtime.version,
+        ...(provision.projectDirectory === undefined ? {} : { projectDirectory: provision.projectDirectory }),
+        ...(provision.onNotice === undefined ? {} : { onNotice: provision.onNotice }),
+      });
+      if (sdk !== undefined) provision.logger?.debug({ boto3Version: sdk.boto3Version, source: sdk.source, packages: sdk.packages }, `boto3 ${sdk.boto3Version ?? ''} provided from ${sdk.source}`);
+      const packages = sdk?.packages ?? [];
       return {
+        ...(packages.length === 0 ? {} : { pythonPackages: packages, pythonPackagesDirectory: await linkPythonPackages(cacheDirectory, packages) }),
         file: python.executable,
         args: [PYTHON_BOOTSTRAP_PATH],
         runtimeDir,

@@ -18,6 +18,7 @@ export function createPlainLauncher(options: LauncherOptions, why: PlainReason):
       taskRoot: options.codeDirectory,
       runtimeDir: options.command.runtimeDir,
       ...(options.command.nodeModulesDirectory === undefined ? {} : { runtimeModulesDir: options.command.nodeModulesDirectory }),
+      ...(options.command.pythonPackagesDirectory === undefined ? {} : { runtimeSitePackagesDir: options.command.pythonPackagesDirectory }),
       ...(options.layersDirectory === undefined ? {} : { optDir: options.layersDirectory }),
       nodeExecutable: options.runtime.family === 'nodejs' ? options.command.file : process.execPath,
     },

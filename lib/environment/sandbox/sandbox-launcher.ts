@@ -19,6 +19,9 @@ export const SANDBOX_PATHS = {
 
 const MB = 1024 * 1024;
 
+// Where the Python packages the runtime provides (boto3) are, after the layers on PYTHONPATH.
+const SITE_PACKAGES = `${SANDBOX_PATHS.runtimeDir}/site-packages`;
+
 // Top-level directories the sandbox makes itself: a host directory under them cannot also
 // be bound at its own path.
 const SANDBOX_ROOTS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/var', '/opt', '/tmp', '/proc', '/dev'];
@@ -66,8 +69,9 @@ function pythonInstallation(executable: string): { prefix: string; name: string 
 async function runtimeDirectoryMounts(command: RuntimeCommand): Promise<SandboxMount[]> {
   const provided: SandboxMount[] = [];
   if (command.nodeModulesDirectory !== undefined) provided.push({ source: command.nodeModulesDirectory, target: `${SANDBOX_PATHS.runtimeDir}/node_modules` });
+  for (const entry of command.pythonPackages ?? []) provided.push({ source: entry.source, target: `${SITE_PACKAGES}/${entry.name}` });
   if (provided.length === 0) return [{ source: command.runtimeDir, target: SANDBOX_PATHS.runtimeDir }];
-  const taken = new Set(provided.map((mount) => basename(mount.target)));
+  const taken = new Set(provided.map((mount) => mount.target.slice(SANDBOX_PATHS.runtimeDir.length + 1).split('/')[0]));
   const own = (await readdir(command.runtimeDir)).filter((name) => !taken.has(name));
   return [...own.map((name) => ({ source: join(command.runtimeDir, name), target: `${SANDBOX_PATHS.runtimeDir}/${name}` })), ...provided];
 }
@@ -156,6 +160,7 @@ export async function createSandboxLauncher(options: LauncherOptions, bubblewrap
       optDir: SANDBOX_PATHS.optDir,
       nodeExecutable: `${SANDBOX_PATHS.langDir}/bin/node`,
       runtimeModulesDir: `${SANDBOX_PATHS.runtimeDir}/node_modules`,
+      ...(command.pythonPackages === undefined ? {} : { runtimeSitePackagesDir: SITE_PACKAGES }),
       langLibDir: `${SANDBOX_PATHS.langDir}/lib`,
     },
     ...(notices.length === 0 ? {} : { notice: `${spec.constructPath} runs in a sandbox, but ${notices.join('; ')}.` }),
