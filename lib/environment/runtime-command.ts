@@ -2,7 +2,7 @@ import { access, constants, readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, linkPythonPackages, provideNodeBuild, provideNodeModules, providePythonSdk, type PythonPackage, runtimeCacheDirectory, type RuntimeInfo } from '../runtimes/index.js';
+import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, linkPythonPackages, provideNodeBuild, provideNodeModules, providePythonSdk, runtimeExtraPackages, type PythonPackage, runtimeCacheDirectory, type RuntimeInfo } from '../runtimes/index.js';
 import type { DiagnosticLogger } from './diagnostics.js';
 
 /** The program that runs a function's runtime, and what it could not match exactly. */
@@ -131,6 +131,7 @@ export async function resolveRuntimeCommand(
         codeDirectory: taskRoot,
         ...(optDir === undefined ? {} : { layersDirectory: optDir }),
         nodeMajor: runtime.version,
+        extraPackages: runtimeExtraPackages(runtime.version),
         ...(provision.projectDirectory === undefined ? {} : { projectDirectory: provision.projectDirectory }),
         ...(provision.onNotice === undefined ? {} : { onNotice: provision.onNotice }),
       });

@@ -11,6 +11,17 @@ import { scanRuntimeImports } from './scan-imports.js';
  */
 export const AWS_SDK_VERSION = '3.1169.0';
 
+/**
+ * The durable execution SDK release cdk-local provides to `nodejs22.x` and later functions
+ * that do not bring their own, as Lambda's runtimes do.
+ */
+export const DURABLE_EXECUTION_SDK_VERSION = '2.4.0';
+
+/** Packages beyond the AWS SDK that Lambda's Node.js runtime of `major` includes, with the version cdk-local provides. */
+export function runtimeExtraPackages(major: string): ReadonlyMap<string, string> {
+  return Number(major) >= 22 ? new Map([['@aws/durable-execution-sdk-js', DURABLE_EXECUTION_SDK_VERSION]]) : new Map();
+}
+
 /** Where a runtime-provided package set came from. */
 export interface ProvidedModules {
   /** The `node_modules` directory that stands for `/var/runtime/node_modules`. */
@@ -93,7 +104,9 @@ export async function provideNodeModules(options: ProvideNodeModulesOptions): Pr
     return { directory: project, source: 'project', ...(version === undefined ? {} : { awsSdkVersion: version }) };
   }
 
-  const cache = join(options.cacheDirectory, 'aws-sdk', AWS_SDK_VERSION);
+  // One set per runtime generation: a runtime must not see what only a later one includes.
+  const extraKey = [...extra].map(([name, version]) => `+${name.split('/').pop() ?? name}@${version}`).join('');
+  const cache = join(options.cacheDirectory, 'aws-sdk', `${AWS_SDK_VERSION}${extraKey}`);
   const cacheModules = join(cache, 'node_modules');
   const specifier = (name: string): string => {
     const pinned = extra.get(name);
