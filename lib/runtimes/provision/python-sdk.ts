@@ -8,8 +8,9 @@ import lockfile from 'proper-lockfile';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { ProvisionContext } from './provision-context.js';
 
+// Debian's botocore uses its python3-requests where upstream's vendors a copy.
 /** boto3 and what it needs at run time: the packages taken from wherever boto3 is found. */
-const BOTO3_CLOSURE = ['boto3', 'botocore', 's3transfer', 'jmespath', 'dateutil', 'urllib3', 'six.py'];
+const BOTO3_CLOSURE = ['boto3', 'botocore', 's3transfer', 'jmespath', 'dateutil', 'urllib3', 'six.py', 'requests', 'certifi', 'idna', 'charset_normalizer', 'chardet'];
 /** The durable execution SDK for Python, which Lambda bundles with python3.13 and later. */
 const DURABLE_PACKAGE = 'aws_durable_execution_sdk_python';
 
