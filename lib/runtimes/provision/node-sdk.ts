@@ -85,7 +85,7 @@ function sdkVersionIn(nodeModules: string, names: Iterable<string>): string | un
  * durable execution SDK. The user's project is searched first (the nearest `node_modules`
  * with `@aws-sdk` at or above the project directory), used when it has all of them; else
  * cdk-local's cache, filled with npm on first use. Undefined when the function names none
- * and there is nothing installed to offer.
+ * that it does not bring itself.
  */
 export async function provideNodeModules(options: ProvideNodeModulesOptions): Promise<ProvidedModules | undefined> {
   const { codeDirectory, layersDirectory, nodeMajor } = options;
@@ -98,9 +98,11 @@ export async function provideNodeModules(options: ProvideNodeModulesOptions): Pr
   const extra = options.extraPackages ?? new Map<string, string>();
   const needed = [...named].filter((name) => (name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || extra.has(name)) && !ownModules.some((dir) => hasPackage(dir, name)));
 
+  // Nothing named, nothing provided: no resolve hook to start, nothing of the project to expose.
+  if (needed.length === 0) return undefined;
   const project = options.projectDirectory === undefined ? undefined : findProjectModules(options.projectDirectory);
   if (project !== undefined && needed.every((name) => hasPackage(project, name))) {
-    const version = sdkVersionIn(project, needed.length > 0 ? needed : ['@aws-sdk/client-sts', '@aws-sdk/client-lambda', '@aws-sdk/client-s3']);
+    const version = sdkVersionIn(project, needed);
     return { directory: project, source: 'project', ...(version === undefined ? {} : { awsSdkVersion: version }) };
   }
 
@@ -114,7 +116,6 @@ export async function provideNodeModules(options: ProvideNodeModulesOptions): Pr
     return name.startsWith('@aws-sdk/client-') ? `${name}@${AWS_SDK_VERSION}` : name;
   };
   const missing = (): string[] => needed.filter((name) => !hasPackage(cacheModules, name)).map(specifier);
-  if (needed.length === 0 && !existsSync(cacheModules)) return undefined;
   if (missing().length > 0) {
     options.onNotice?.(`Installing ${missing().join(', ')} into ${cache} (first use; Lambda's Node.js runtimes include them)...`);
     await npmInstall({ directory: cache, missing: () => Promise.resolve(missing()), purpose: "the packages Lambda's Node.js runtimes include" });

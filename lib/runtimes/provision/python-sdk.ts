@@ -101,10 +101,17 @@ async function projectSites(projectDirectory: string | undefined): Promise<strin
   return sites;
 }
 
-/** Whether `python` itself imports `module` (from its own site-packages). */
-async function importsItself(python: string, module: string): Promise<boolean> {
-  const result = await execa(python, ['-I', '-c', `import ${module}`], { reject: false, stdin: 'ignore', timeout: 30_000 });
-  return result.exitCode === 0;
+const ownImports = new Map<string, Promise<boolean>>();
+
+/** Whether `python` itself imports `module` (from its own site-packages); asked once per process. */
+function importsItself(python: string, module: string): Promise<boolean> {
+  const key = `${python}\0${module}`;
+  let answer = ownImports.get(key);
+  if (answer === undefined) {
+    answer = execa(python, ['-I', '-c', `import ${module}`], { reject: false, stdin: 'ignore', timeout: 30_000 }).then((result) => result.exitCode === 0);
+    ownImports.set(key, answer);
+  }
+  return answer;
 }
 
 const DEBIAN_SITE = '/usr/lib/python3/dist-packages';
