@@ -43,10 +43,12 @@ export async function npmInstall(options: NpmInstallOptions): Promise<void> {
       timeout: 15 * 60_000,
     });
     if (result.failed) {
-      const detail = (result.stderr || (result.shortMessage ?? '')).split('\n').find((line) => line.trim() !== '') ?? 'it failed';
+      // npm's first lines are its code (`ETARGET`); the next one says what went wrong.
+      const lines = (result.stderr || (result.shortMessage ?? '')).split('\n').map((line) => line.replace(/^npm (?:error|ERR!) /, '').trim());
+      const detail = lines.find((line) => line !== '' && !/^(?:code|errno|syscall) |^A complete log/.test(line)) ?? lines.find((line) => line !== '') ?? 'it failed';
       throw new CdkLocalError(
         ErrorCodes.RUNTIME_NOT_FOUND,
-        `Could not install ${options.purpose} (${packages.join(' ')}) into ${directory} with npm (${detail.trim()}): ${options.remedy ?? 'check that npm can reach its registry, or install the packages into your project'}.`,
+        `Could not install ${options.purpose} (${packages.join(' ')}) into ${directory} with npm (${detail.trim().replace(/\.$/, '')}): ${options.remedy ?? 'check that npm can reach its registry, or install the packages into your project'}.`,
       );
     }
   } finally {
