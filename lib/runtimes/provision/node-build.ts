@@ -25,6 +25,8 @@ function binaryPackage(): string | undefined {
   return platform === undefined || arch === undefined ? undefined : `node-${platform}-${arch}`;
 }
 
+const fetches = new Map<string, Promise<void>>();
+
 function installedVersion(directory: string, name: string): string | undefined {
   try {
     return (JSON.parse(readFileSync(join(directory, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string }).version;
@@ -49,13 +51,19 @@ export async function provideNodeBuild(major: string, context: ProvisionContext)
   const executable = join(directory, 'node_modules', name, 'bin', 'node');
   const ready = (): boolean => existsSync(executable) && installedVersion(directory, name)?.split('.')[0] === major;
   if (!ready()) {
-    context.onNotice?.(`Fetching Node.js ${major} (${name}) from the npm registry into ${directory} (first use)...`);
-    await npmInstall({
-      directory,
-      missing: () => Promise.resolve(ready() ? [] : [`${name}@${major}`]),
-      purpose: `Node.js ${major}`,
-      remedy: `check that npm can reach its registry, or pass --local-runtime to run on the local Node.js ${process.versions.node}`,
-    });
+    // Environments starting together share one fetch (and one notice).
+    let fetching = fetches.get(directory);
+    if (fetching === undefined) {
+      context.onNotice?.(`Fetching Node.js ${major} (${name}) from the npm registry into ${directory} (first use)...`);
+      fetching = npmInstall({
+        directory,
+        missing: () => Promise.resolve(ready() ? [] : [`${name}@${major}`]),
+        purpose: `Node.js ${major}`,
+        remedy: `check that npm can reach its registry, or pass --local-runtime to run on the local Node.js ${process.versions.node}`,
+      }).finally(() => fetches.delete(directory));
+      fetches.set(directory, fetching);
+    }
+    await fetching;
     if (!ready()) {
       const found = existsSync(join(directory, 'node_modules', name)) ? readdirSync(join(directory, 'node_modules', name)).join(', ') : 'nothing';
       throw new CdkLocalError(ErrorCodes.RUNTIME_NOT_FOUND, `The Node.js ${major} package in ${directory} has no bin/node (found ${found}): remove that directory and try again, or pass --local-runtime.`);

@@ -44,6 +44,8 @@ export interface ProvideNodeModulesOptions extends ProvisionContext {
   readonly extraPackages?: ReadonlyMap<string, string>;
 }
 
+const installs = new Map<string, Promise<void>>();
+
 function hasPackage(nodeModules: string, name: string): boolean {
   return existsSync(join(nodeModules, name, 'package.json'));
 }
@@ -117,8 +119,15 @@ export async function provideNodeModules(options: ProvideNodeModulesOptions): Pr
   };
   const missing = (): string[] => needed.filter((name) => !hasPackage(cacheModules, name)).map(specifier);
   if (missing().length > 0) {
-    options.onNotice?.(`Installing ${missing().join(', ')} into ${cache} (first use; Lambda's Node.js runtimes include them)...`);
-    await npmInstall({ directory: cache, missing: () => Promise.resolve(missing()), purpose: "the packages Lambda's Node.js runtimes include" });
+    // Environments of one function starting together share one install (and one notice).
+    const key = `${cache}\0${missing().join(' ')}`;
+    let install = installs.get(key);
+    if (install === undefined) {
+      options.onNotice?.(`Installing ${missing().join(', ')} into ${cache} (first use; Lambda's Node.js runtimes include them)...`);
+      install = npmInstall({ directory: cache, missing: () => Promise.resolve(missing()), purpose: "the packages Lambda's Node.js runtimes include" }).finally(() => installs.delete(key));
+      installs.set(key, install);
+    }
+    await install;
   }
   return { directory: cacheModules, source: 'cache', awsSdkVersion: sdkVersionIn(cacheModules, needed) ?? AWS_SDK_VERSION };
 }
