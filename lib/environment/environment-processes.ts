@@ -83,8 +83,12 @@ export class EnvironmentProcesses {
   /** The runtime's command and the sandbox's launcher, found once; undefined when there is no bootstrap. */
   async resolveCommand(): Promise<RuntimeCommand | undefined> {
     if (this.#command === undefined) {
-      const { spec, codeDirectory, layersDirectory, sandbox, onNotice } = this.#parts.options;
-      const command = await resolveRuntimeCommand(this.#parts.runtime, spec.constructPath, codeDirectory, layersDirectory);
+      const { spec, codeDirectory, layersDirectory, sandbox, onNotice, provision } = this.#parts.options;
+      const command = await resolveRuntimeCommand(this.#parts.runtime, spec.constructPath, codeDirectory, layersDirectory, {
+        ...provision,
+        ...(onNotice === undefined ? {} : { onNotice }),
+        logger: this.#parts.logger,
+      });
       if (command?.notice !== undefined) onNotice?.(command.notice);
       if (command !== undefined) {
         this.#launcher = await prepareLauncher({ spec, runtime: this.#parts.runtime, command, codeDirectory, ...(layersDirectory === undefined ? {} : { layersDirectory }), ...(sandbox === undefined ? {} : { sandbox }) });

@@ -5,6 +5,7 @@ import type { DiagnosticLogger } from './diagnostics.js';
 import type { LogRecord, LogSink } from './log-record.js';
 import type { PlatformStatus } from './platform-lines.js';
 import type { AwsCredentials } from './reserved-variables.js';
+import type { RuntimeProvision } from './runtime-command.js';
 import type { SandboxSetting } from './sandbox/index.js';
 
 // What callers of an execution environment give it and get back.
@@ -55,6 +56,8 @@ export interface ExecutionEnvironmentOptions {
    * @default 'auto'
    */
   readonly sandbox?: SandboxSetting;
+  /** Where the AWS SDK and other pieces Lambda's runtimes provide are found or cached. */
+  readonly provision?: RuntimeProvision;
 }
 
 /** One invocation as the caller asks for it. */

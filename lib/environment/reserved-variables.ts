@@ -16,6 +16,10 @@ export interface EnvironmentPaths {
   readonly taskRoot: string;
   /** The runtime client's directory: `/var/runtime` in Lambda. */
   readonly runtimeDir: string;
+  /** What the runtime provides in `/var/runtime/node_modules` (the AWS SDK) when it is elsewhere (plain-process mode). */
+  readonly runtimeModulesDir?: string;
+  /** The Python packages the runtime provides (boto3), after the layers on PYTHONPATH. */
+  readonly runtimeSitePackagesDir?: string;
   /** The merged layers: `/opt` in Lambda; undefined without layers. */
   readonly optDir?: string;
   /** The Node.js executable, whose directory stands for `/var/lang/bin`. */
@@ -85,13 +89,17 @@ export function buildRuntimeVariables(options: RuntimeVariablesOptions): Record<
   if (runtime.family === 'nodejs') {
     reserved.NODE_PATH = [
       ...optPaths([`nodejs/node${runtime.version}/node_modules`, 'nodejs/node_modules']),
-      `${paths.runtimeDir}/node_modules`,
+      paths.runtimeModulesDir ?? `${paths.runtimeDir}/node_modules`,
       paths.runtimeDir,
       paths.taskRoot,
     ].join(':');
   }
   if (runtime.family === 'python') {
-    reserved.PYTHONPATH = [paths.runtimeDir, ...optPaths([`python/lib/python${runtime.version}/site-packages`, 'python'])].join(':');
+    reserved.PYTHONPATH = [
+      paths.runtimeDir,
+      ...optPaths([`python/lib/python${runtime.version}/site-packages`, 'python']),
+      ...(paths.runtimeSitePackagesDir === undefined ? [] : [paths.runtimeSitePackagesDir]),
+    ].join(':');
   }
 
   const variables: Record<string, string> = { ...options.functionVariables };

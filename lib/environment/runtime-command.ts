@@ -1,7 +1,9 @@
-import { access, constants } from 'node:fs/promises';
+import { access, constants, readdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execFile } from 'node:child_process';
-import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, type RuntimeInfo } from '../runtimes/index.js';
+import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, linkPythonPackages, provideNodeBuild, provideNodeModules, providePythonSdk, runtimeExtraPackages, type PythonPackage, runtimeCacheDirectory, type RuntimeInfo } from '../runtimes/index.js';
+import type { DiagnosticLogger } from './diagnostics.js';
 
 /** The program that runs a function's runtime, and what it could not match exactly. */
 export interface RuntimeCommand {
@@ -11,6 +13,28 @@ export interface RuntimeCommand {
   readonly runtimeDir: string;
   /** Set when the local interpreter's version differs from the function's runtime. */
   readonly notice?: string;
+  /** The `node_modules` standing for `/var/runtime/node_modules` (the AWS SDK), when there is one. */
+  readonly nodeModulesDirectory?: string;
+  /** Python packages the runtime provides (boto3), put on the path after the code and layers. */
+  readonly pythonPackages?: readonly PythonPackage[];
+  /** A directory of links to {@link pythonPackages}, for plain processes. */
+  readonly pythonPackagesDirectory?: string;
+}
+
+/** Where the pieces Lambda's runtimes provide (the AWS SDK, boto3, Node.js builds) are found. */
+export interface RuntimeProvision {
+  /** Where fetched pieces are kept. @default CDK_LOCAL_CACHE_DIR, else $XDG_CACHE_HOME/cdk-local, else ~/.cache/cdk-local */
+  readonly cacheDirectory?: string;
+  /** The user's project (the directory of cdk.json), searched first for installed SDKs. */
+  readonly projectDirectory?: string;
+  /** Run Node.js functions on the local `node` whatever major their runtime names. @default false */
+  readonly localRuntime?: boolean;
+}
+
+/** {@link RuntimeProvision} with where its progress goes. */
+export interface RuntimeProvisionOptions extends RuntimeProvision {  /** Receives progress and notices. */
+  readonly onNotice?: (message: string) => void;
+  readonly logger?: DiagnosticLogger;
 }
 
 async function isExecutable(path: string): Promise<boolean> {
@@ -29,6 +53,29 @@ async function findOnPath(name: string, searchPath = process.env.PATH ?? ''): Pr
     if (await isExecutable(candidate)) return candidate;
   }
   return undefined;
+}
+
+/**
+ * Where a `python3.X` may be: PATH, then pyenv's and uv's installations (whose shims or
+ * links are not always on PATH for every version).
+ */
+async function pythonCandidates(version: string): Promise<string[]> {
+  const found: string[] = [];
+  const onPath = await findOnPath(`python${version}`);
+  if (onPath !== undefined) found.push(onPath);
+  const home = homedir();
+  const roots: Array<[string, (name: string) => boolean]> = [
+    [process.env.PYENV_ROOT === undefined ? join(home, '.pyenv', 'versions') : join(process.env.PYENV_ROOT, 'versions'), (name) => name === version || name.startsWith(`${version}.`)],
+    [join(process.env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'uv', 'python'), (name) => name.startsWith(`cpython-${version}.`)],
+  ];
+  for (const [root, matches] of roots) {
+    const names = (await readdir(root).catch(() => [] as string[])).filter(matches).sort().reverse();
+    for (const name of names) {
+      const candidate = join(root, name, 'bin', `python${version}`);
+      if (await isExecutable(candidate)) found.push(candidate);
+    }
+  }
+  return found;
 }
 
 interface PythonInterpreter {
@@ -59,7 +106,8 @@ function inspectPython(command: string): Promise<PythonInterpreter | undefined> 
 }
 
 /**
- * Chooses how to start a runtime: the local `node` for Node.js, the local `python3.X`
+ * Chooses how to start a runtime: a `node` of the runtime's major for Node.js (the local one
+ * with `localRuntime`), with the AWS SDK it provides, the local `python3.X`
  * (else `python3`) for Python, the `bootstrap` of the code or a layer for `provided.*`.
  * Returns undefined for a `provided` function with no bootstrap: Lambda's
  * `Runtime.InvalidEntrypoint`.
@@ -69,28 +117,60 @@ export async function resolveRuntimeCommand(
   runtimeLabel: string,
   taskRoot: string,
   optDir: string | undefined,
+  provision: RuntimeProvisionOptions = {},
 ): Promise<RuntimeCommand | undefined> {
+  const cacheDirectory = provision.cacheDirectory ?? runtimeCacheDirectory();
   switch (runtime.family) {
     case 'nodejs': {
       const localMajor = process.versions.node.split('.')[0];
+      const context = { cacheDirectory, ...(provision.onNotice === undefined ? {} : { onNotice: provision.onNotice }) };
+      const node = provision.localRuntime === true ? undefined : await provideNodeBuild(runtime.version, context);
+      if (node !== undefined) provision.logger?.debug({ version: node.version, executable: node.executable, source: node.source }, `Node.js ${node.version} runs ${runtimeLabel}`);
+      const modules = await provideNodeModules({
+        cacheDirectory,
+        codeDirectory: taskRoot,
+        ...(optDir === undefined ? {} : { layersDirectory: optDir }),
+        nodeMajor: runtime.version,
+        extraPackages: runtimeExtraPackages(runtime.version),
+        ...(provision.projectDirectory === undefined ? {} : { projectDirectory: provision.projectDirectory }),
+        ...(provision.onNotice === undefined ? {} : { onNotice: provision.onNotice }),
+      });
+      provision.logger?.debug({ awsSdkVersion: modules?.awsSdkVersion, source: modules?.source, directory: modules?.directory }, modules === undefined ? 'no AWS SDK provided: the code names none' : `AWS SDK for JavaScript ${modules.awsSdkVersion ?? ''} provided from the ${modules.source}`);
       return {
-        file: process.execPath,
+        ...(modules === undefined ? {} : { nodeModulesDirectory: modules.directory }),
+        file: node?.executable ?? process.execPath,
         args: [NODE_BOOTSTRAP_PATH],
         runtimeDir: join(NODE_BOOTSTRAP_PATH, '..'),
         notice:
-          localMajor === runtime.version
+          node !== undefined || localMajor === runtime.version
             ? undefined
             : `${runtimeLabel} runs on the local Node.js ${process.versions.node}; install Node.js ${runtime.version} to match it exactly.`,
       };
     }
     case 'python': {
       const runtimeDir = join(PYTHON_BOOTSTRAP_PATH, '..');
-      const exactCommand = await findOnPath(`python${runtime.version}`);
-      const exact = exactCommand === undefined ? undefined : await inspectPython(exactCommand);
+      let exact: PythonInterpreter | undefined;
+      for (const candidate of await pythonCandidates(runtime.version)) {
+        exact = await inspectPython(candidate);
+        if (exact?.version === runtime.version) break;
+        exact = undefined;
+      }
       const genericCommand = exact === undefined ? await findOnPath('python3') : undefined;
       const python = exact ?? (genericCommand === undefined ? undefined : await inspectPython(genericCommand));
       if (python === undefined) return { file: 'python3', args: [PYTHON_BOOTSTRAP_PATH], runtimeDir };
+      const sdk = await providePythonSdk({
+        cacheDirectory,
+        codeDirectory: taskRoot,
+        ...(optDir === undefined ? {} : { layersDirectory: optDir }),
+        python: python.executable,
+        pythonVersion: runtime.version,
+        ...(provision.projectDirectory === undefined ? {} : { projectDirectory: provision.projectDirectory }),
+        ...(provision.onNotice === undefined ? {} : { onNotice: provision.onNotice }),
+      });
+      if (sdk !== undefined) provision.logger?.debug({ boto3Version: sdk.boto3Version, source: sdk.source, packages: sdk.packages }, `boto3 ${sdk.boto3Version ?? ''} provided from ${sdk.source}`);
+      const packages = sdk?.packages ?? [];
       return {
+        ...(packages.length === 0 ? {} : { pythonPackages: packages, pythonPackagesDirectory: await linkPythonPackages(cacheDirectory, packages) }),
         file: python.executable,
         args: [PYTHON_BOOTSTRAP_PATH],
         runtimeDir,

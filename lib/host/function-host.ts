@@ -11,6 +11,7 @@ import {
   type InvocationHandle,
   type InvokeRequest,
   type LogSink,
+  type RuntimeProvision,
   type SandboxSetting,
 } from '../environment/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
@@ -50,6 +51,8 @@ export interface FunctionHostOptions {
    * @default 'auto'
    */
   readonly sandbox?: SandboxSetting;
+  /** Where the AWS SDK, boto3 and Node.js builds that Lambda's runtimes provide are found or cached. */
+  readonly provision?: RuntimeProvision;
   /**
    * Most environments at once when the function has no reserved concurrency.
    * @default 10
@@ -190,6 +193,7 @@ export class FunctionHost implements AsyncDisposable {
         ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
         ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
         ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
+        ...(this.#options.provision === undefined ? {} : { provision: this.#options.provision }),
       });
       this.#all.add(environment);
       this.peakEnvironments = Math.max(this.peakEnvironments, this.#all.size);

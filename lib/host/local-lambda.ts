@@ -21,6 +21,7 @@ import type {
   InvocationReport,
   InvokeRequest,
   LogRecord,
+  RuntimeProvision,
   SandboxSetting,
   TelemetryEvent,
 } from '../environment/index.js';
@@ -60,6 +61,22 @@ export interface LocalLambdaOptions {
   readonly sandbox?: SandboxSetting;
   /** cdk-local's own diagnostics (a pino logger will do). @default silent */
   readonly logger?: DiagnosticLogger;
+  /**
+   * Run Node.js functions on the local `node` whatever major their runtime names, instead of
+   * a Node.js build of that major fetched once into the runtime cache.
+   * @default false
+   */
+  readonly localRuntime?: boolean;
+  /**
+   * Where what Lambda's runtimes provide (the AWS SDK, Node.js builds) is cached.
+   * @default CDK_LOCAL_CACHE_DIR, else $XDG_CACHE_HOME/cdk-local, else ~/.cache/cdk-local
+   */
+  readonly runtimeCacheDirectory?: string;
+  /**
+   * The user's project, searched first for an installed AWS SDK (its nearest node_modules).
+   * @default the directory of cdk.json for fromApp(), else process.cwd()
+   */
+  readonly projectDirectory?: string;
   /** Where unpacked code and layers are cached. @default a folder under the OS temp dir */
   readonly cacheDirectory?: string;
   /** Most environments per function without reserved concurrency. @default 10 */
@@ -219,7 +236,16 @@ export class LocalLambda implements AsyncDisposable {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.onSynthesize === undefined ? {} : { onSynthesize: options.onSynthesize }),
     });
-    return LocalLambda.fromAssembly(directory, options);
+    return LocalLambda.fromAssembly(directory, { ...options, projectDirectory: options.projectDirectory ?? options.cwd ?? process.cwd() });
+  }
+
+  #provision(): RuntimeProvision {
+    const { runtimeCacheDirectory, projectDirectory, localRuntime } = this.#options;
+    return {
+      projectDirectory: projectDirectory ?? process.cwd(),
+      ...(runtimeCacheDirectory === undefined ? {} : { cacheDirectory: runtimeCacheDirectory }),
+      ...(localRuntime === undefined ? {} : { localRuntime }),
+    };
   }
 
   /** Finds a function by construct path, path without the stack, logical ID, `Stack:LogicalId` or name. */
@@ -313,6 +339,7 @@ export class LocalLambda implements AsyncDisposable {
         ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
         ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger.child({ function: spec.constructPath }) }),
         ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
+        provision: this.#provision(),
         onNotice: (message) => this.#notice(message),
         ...(this.#options.maxConcurrency === undefined ? {} : { maxConcurrency: this.#options.maxConcurrency }),
         ...(this.#options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.#options.idleTimeoutMs }),

@@ -6,3 +6,4 @@ export {
   type RuntimeFamily,
   type RuntimeInfo,
 } from './runtime-table.js';
+export * from './provision/index.js';

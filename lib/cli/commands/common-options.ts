@@ -15,6 +15,8 @@ export interface AppArguments {
   readonly freeze: boolean;
   /** How `--debug` diagnostics are written. */
   readonly logFormat: 'text' | 'json';
+  /** `--local-runtime` runs Node.js functions on the local `node`, whatever major they name. */
+  readonly localRuntime: boolean;
 }
 
 /** Adds `--app`, `--region`, `--profile`, `--debug`, `--sandbox` and `--freeze` to a command. */
@@ -37,6 +39,11 @@ export function withAppOptions<T>(yargs: Argv<T>): Argv<T & AppArguments> {
       default: 'text' as const,
       describe: "How --debug writes cdk-local's own diagnostics on stderr",
     })
+    .option('local-runtime', {
+      type: 'boolean',
+      default: false,
+      describe: "Run Node.js functions on the local node, not on a build of their runtime's major fetched once into the cache",
+    })
     .option('freeze', {
       type: 'boolean',
       default: true,
@@ -45,8 +52,9 @@ export function withAppOptions<T>(yargs: Argv<T>): Argv<T & AppArguments> {
 }
 
 /** The library's `sandbox` and `freeze` options for what the command line said. */
-export function environmentSettings(args: AppArguments): { readonly sandbox?: boolean; readonly freeze: boolean } {
-  return args.sandbox === undefined ? { freeze: args.freeze } : { sandbox: args.sandbox, freeze: args.freeze };
+export function environmentSettings(args: AppArguments): { readonly sandbox?: boolean; readonly freeze: boolean; readonly localRuntime?: true } {
+  const localRuntime = args.localRuntime ? { localRuntime: true as const } : {};
+  return args.sandbox === undefined ? { freeze: args.freeze, ...localRuntime } : { sandbox: args.sandbox, freeze: args.freeze, ...localRuntime };
 }
 
 /** The options of a LocalLambda that a command which runs functions makes from its arguments. */

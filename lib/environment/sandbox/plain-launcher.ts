@@ -17,8 +17,10 @@ export function createPlainLauncher(options: LauncherOptions, why: PlainReason):
     paths: {
       taskRoot: options.codeDirectory,
       runtimeDir: options.command.runtimeDir,
+      ...(options.command.nodeModulesDirectory === undefined ? {} : { runtimeModulesDir: options.command.nodeModulesDirectory }),
+      ...(options.command.pythonPackagesDirectory === undefined ? {} : { runtimeSitePackagesDir: options.command.pythonPackagesDirectory }),
       ...(options.layersDirectory === undefined ? {} : { optDir: options.layersDirectory }),
-      nodeExecutable: process.execPath,
+      nodeExecutable: options.runtime.family === 'nodejs' ? options.command.file : process.execPath,
     },
     notice:
       `running without a sandbox (${why.reason}): code is not at /var/task, /opt is not mounted, ` +

@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { listExternalExtensions } from '../extensions.js';
 import { buildBubblewrapArgs, type SandboxLayout, type SandboxMount } from './bubblewrap-args.js';
 import type { Bubblewrap } from './detect-bubblewrap.js';
+import type { RuntimeCommand } from '../runtime-command.js';
 import type { Launcher, LauncherOptions } from './launcher.js';
 import { sandboxFiles } from './sandbox-files.js';
 
@@ -17,6 +18,9 @@ export const SANDBOX_PATHS = {
 } as const;
 
 const MB = 1024 * 1024;
+
+// Where the Python packages the runtime provides (boto3) are, after the layers on PYTHONPATH.
+const SITE_PACKAGES = `${SANDBOX_PATHS.runtimeDir}/site-packages`;
 
 // Top-level directories the sandbox makes itself: a host directory under them cannot also
 // be bound at its own path.
@@ -58,6 +62,21 @@ function pythonInstallation(executable: string): { prefix: string; name: string 
 }
 
 /**
+ * `/var/runtime`: cdk-local's runtime client, and beside it what the runtime provides
+ * (`node_modules` with the AWS SDK). Each entry is bound on its own, so that the provided
+ * directories, which live elsewhere on this machine, can sit inside it.
+ */
+async function runtimeDirectoryMounts(command: RuntimeCommand): Promise<SandboxMount[]> {
+  const provided: SandboxMount[] = [];
+  if (command.nodeModulesDirectory !== undefined) provided.push({ source: command.nodeModulesDirectory, target: `${SANDBOX_PATHS.runtimeDir}/node_modules` });
+  for (const entry of command.pythonPackages ?? []) provided.push({ source: entry.source, target: `${SITE_PACKAGES}/${entry.name}` });
+  if (provided.length === 0) return [{ source: command.runtimeDir, target: SANDBOX_PATHS.runtimeDir }];
+  const taken = new Set(provided.map((mount) => mount.target.slice(SANDBOX_PATHS.runtimeDir.length + 1).split('/')[0]));
+  const own = (await readdir(command.runtimeDir)).filter((name) => !taken.has(name));
+  return [...own.map((name) => ({ source: join(command.runtimeDir, name), target: `${SANDBOX_PATHS.runtimeDir}/${name}` })), ...provided];
+}
+
+/**
  * Runs each process of the environment (the runtime, each extension) in a bubblewrap
  * sandbox that looks like Lambda's: the code read-only at `/var/task`, the merged layers at
  * `/opt`, cdk-local's runtime client at `/var/runtime`, the language runtime at `/var/lang`,
@@ -81,13 +100,13 @@ export async function createSandboxLauncher(options: LauncherOptions, bubblewrap
   let runtimeFile: string | undefined;
   switch (runtime.family) {
     case 'nodejs':
-      translated.push({ source: command.runtimeDir, target: SANDBOX_PATHS.runtimeDir });
+      translated.push(...(await runtimeDirectoryMounts(command)));
       // Lambda keeps node in /var/lang/bin, first on PATH.
-      extra.push({ source: dirname(process.execPath), target: `${SANDBOX_PATHS.langDir}/bin` });
-      if (command.file === process.execPath) runtimeFile = `${SANDBOX_PATHS.langDir}/bin/${basename(process.execPath)}`;
+      extra.push({ source: dirname(command.file), target: `${SANDBOX_PATHS.langDir}/bin` });
+      runtimeFile = `${SANDBOX_PATHS.langDir}/bin/${basename(command.file)}`;
       break;
     case 'python': {
-      translated.push({ source: command.runtimeDir, target: SANDBOX_PATHS.runtimeDir });
+      translated.push(...(await runtimeDirectoryMounts(command)));
       const python = pythonInstallation(command.file);
       if (python !== undefined) {
         // The whole installation at /var/lang, as in Lambda: Python finds its standard
@@ -140,6 +159,8 @@ export async function createSandboxLauncher(options: LauncherOptions, bubblewrap
       runtimeDir: SANDBOX_PATHS.runtimeDir,
       optDir: SANDBOX_PATHS.optDir,
       nodeExecutable: `${SANDBOX_PATHS.langDir}/bin/node`,
+      runtimeModulesDir: `${SANDBOX_PATHS.runtimeDir}/node_modules`,
+      ...(command.pythonPackages === undefined ? {} : { runtimeSitePackagesDir: SITE_PACKAGES }),
       langLibDir: `${SANDBOX_PATHS.langDir}/lib`,
     },
     ...(notices.length === 0 ? {} : { notice: `${spec.constructPath} runs in a sandbox, but ${notices.join('; ')}.` }),

@@ -7,6 +7,8 @@
 // Exit codes: 129 after an uncaught exception (at init too, so after any init error),
 // 128 after an unhandled rejection, 1 without AWS_LAMBDA_RUNTIME_API. The process also
 // ends (code 0) when a Node.js 24+ handler leaves nothing running and never answers.
+import { existsSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { installAwsLambdaGlobal } from './awslambda-global.mjs';
 import { installBeforeExit } from './before-exit.mjs';
 import { logError, patchConsole, writeOutputSynchronously } from './console-patch.mjs';
@@ -30,6 +32,17 @@ const CALLBACK_REMOVED =
 function lambdaNodeMajor(executionEnv) {
   const match = /^AWS_Lambda_nodejs(\d+)/.exec(executionEnv ?? '');
   return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * Lets ES modules find packages in NODE_PATH's node_modules directories (the layers', the
+ * runtime's AWS SDK) as Lambda's runtimes do; CommonJS finds them through NODE_PATH itself.
+ * Only where such a directory exists: the hook runs on a thread of its own.
+ */
+function registerResolveHook() {
+  const directories = (env.NODE_PATH ?? '').split(':').filter((entry) => entry.endsWith('/node_modules') && existsSync(entry));
+  if (directories.length === 0 || typeof nodeModule.register !== 'function') return;
+  nodeModule.register('./resolve-hook.mjs', import.meta.url, { data: { directories } });
 }
 
 async function main() {
@@ -59,6 +72,7 @@ async function main() {
   });
   installBeforeExit();
   installAwsLambdaGlobal(env);
+  registerResolveHook();
 
   const callbacksRemoved = (lambdaNodeMajor(env.AWS_EXECUTION_ENV) ?? 0) >= 24;
   /** @type {import('./handler-loader.mjs').LoadedHandler} */
