@@ -10,6 +10,18 @@ export type {
   LoggingSpec,
   UnresolvedVariable,
 } from './function-spec.js';
+export type {
+  ApiIntegration,
+  ApiSpec,
+  ApiStageSpec,
+  FunctionUrlEndpointSpec,
+  HttpApiSpec,
+  HttpRouteSpec,
+  RestApiSpec,
+  RestRouteSpec,
+  WebSocketApiSpec,
+  WebSocketRouteSpec,
+} from './api-spec.js';
 export { readAssembly, type Assembly, type ReadAssemblyOptions } from './read-assembly.js';
 export { findFunction } from './find-function.js';
 export { checkRunnable } from './check-runnable.js';
