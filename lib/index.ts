@@ -14,12 +14,18 @@ export {
   type WaitForOptions,
 } from './host/index.js';
 export {
+  startApi,
   startLambdaServer,
+  type ApiEndpoint,
+  type ApiRequestSummary,
+  type ApiServer,
+  type StartApiOptions,
   type AsyncRetryOptions,
   type InvocationSummary,
   type LambdaServer,
   type LambdaServerOptions,
 } from './servers/index.js';
+export type { ApiSpec, RestApiSpec, HttpApiSpec, WebSocketApiSpec, FunctionUrlEndpointSpec, ApiIntegration, ApiStageSpec, RestRouteSpec, HttpRouteSpec } from './assembly/api-spec.js';
 export type { FunctionSpec, CodeLocation, LayerSpec, LoggingSpec, FunctionUrlSpec, UnresolvedVariable } from './assembly/function-spec.js';
 export type {
   AwsCredentials,

@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { CdkLocalError, ErrorCodes, isCdkLocalError } from '../errors.js';
 import { invokeCommand } from './commands/invoke.js';
 import { listCommand } from './commands/list.js';
+import { startApiCommand } from './commands/start-api.js';
 import { startLambdaCommand } from './commands/start-lambda.js';
 import { writeError, type CliStreams } from './output.js';
 
@@ -56,7 +57,8 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
       .command(invokeCommand(streams, controller.signal, setExitCode))
       .command(listCommand(streams, controller.signal, setExitCode))
       .command(startLambdaCommand(streams, controller.signal, setExitCode))
-      .demandCommand(1, 'Name a command: invoke, list or start-lambda (see --help).')
+      .command(startApiCommand(streams, controller.signal, setExitCode))
+      .demandCommand(1, 'Name a command: invoke, list, start-lambda or start-api (see --help).')
       .strict()
       .help()
       .version()
