@@ -118,6 +118,20 @@ describe('cdk-local start-api', () => {
     }
   });
 
+  it('list shows the routes and URLs that call each function', async () => {
+    const run = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bin', 'cdk-local.ts'), 'list', '--json', '--app', app.assembly], { cwd: REPO_ROOT });
+    const chunks: Buffer[] = [];
+    run.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const [code] = await once(run, 'close');
+    assert.equal(code, 0);
+    const rows = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { path: string; triggers: string[] }[];
+    const triggers = (path: string): string[] => rows.find((row) => row.path === path)?.triggers ?? [];
+    assert.ok(triggers('ApiStack/Echo').includes('REST API ApiStack/Rest: ANY /items/{id}'), triggers('ApiStack/Echo').join('\n'));
+    assert.ok(triggers('ApiStack/Echo').includes('HTTP API ApiStack/Http: GET /items/{id}'));
+    assert.ok(triggers('ApiStack/Echo').includes('WebSocket API ApiStack/Socket: $connect'));
+    assert.deepEqual(triggers('ApiStack/Streamer'), ['function URL ApiStack/Streamer/FunctionUrl (RESPONSE_STREAM, auth NONE)']);
+  });
+
   it('names an unknown API in one sentence, before listening', async () => {
     const run = new StartApiRun(['Nope', '--app', app.assembly, '--port', '0']);
     assert.equal(await run.exited, 2);
