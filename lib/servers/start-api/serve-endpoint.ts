@@ -221,12 +221,20 @@ async function streamToClient(outcome: Extract<IntegrationOutcome, { kind: 'stre
     response.flushHeaders();
   };
   const send = async (chunk: Buffer): Promise<void> => {
-    if (chunk.length > 0 && !response.write(chunk)) await once(response, 'drain');
+    // A client that went away never drains: stop waiting when the response closes.
+    if (chunk.length > 0 && !response.destroyed && !response.write(chunk)) await Promise.race([once(response, 'drain'), once(response, 'close')]);
   };
-  if (!withPrelude) start(200, [['Content-Type', outcome.response.contentType]]);
+  const plainHead: [string, string][] = [['Content-Type', outcome.response.contentType]];
   try {
     for await (const chunk of outcome.response.body as AsyncIterable<Buffer>) {
       if (statusCode !== undefined) {
+        await send(chunk);
+        continue;
+      }
+      // The status goes out with the first byte: a function that fails before it gets a 502.
+      if (!withPrelude) {
+        if (chunk.length === 0) continue;
+        start(200, plainHead);
         await send(chunk);
         continue;
       }
@@ -248,9 +256,9 @@ async function streamToClient(outcome: Extract<IntegrationOutcome, { kind: 'stre
   const completion = await outcome.response.completion;
   const error = report.status !== 'success' ? (report.errorType ?? report.status) : completion.error?.errorType;
   if (statusCode === undefined) {
-    if (error !== undefined || pending.length === 0) return { answer: failureAnswer('url', 'function-error'), function: fn, requestId: handle.requestId, detail: error ?? 'the stream ended before its prelude' };
-    // A stream that never finished its prelude: what it wrote is the body.
-    start(200, [['Content-Type', 'application/octet-stream']]);
+    if (error !== undefined) return { answer: failureAnswer('url', 'function-error'), function: fn, requestId: handle.requestId, detail: error };
+    // An empty stream is an empty 200; one that never finished its prelude has that as its body.
+    start(200, withPrelude ? [['Content-Type', 'application/octet-stream']] : plainHead);
     await send(pending);
   }
   response.end();

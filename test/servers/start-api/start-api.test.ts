@@ -320,6 +320,26 @@ describe('startApi', () => {
     });
   });
 
+  describe('streamed function URLs that go wrong', () => {
+    it('answer 502 when the function fails before its first byte', async () => {
+      const response = await fetch(`${endpoint('ApiStack/Streamer/FunctionUrl').url}?fail=1`);
+      assert.equal(response.status, 502);
+      assert.equal(await response.text(), 'Internal Server Error');
+    });
+
+    it('keep serving when a client leaves mid-stream', async () => {
+      const release = signalFile('left');
+      const controller = new AbortController();
+      const response = await fetch(`${endpoint('ApiStack/Streamer/FunctionUrl').url}?waitFor=${encodeURIComponent(release)}`, { signal: controller.signal });
+      const reader = response.body!.getReader();
+      await reader.read();
+      controller.abort();
+      await writeFile(release, '');
+      const again = await fetch(`${endpoint('ApiStack/Streamer/FunctionUrl').url}`);
+      assert.equal(await again.text(), 'first\nsecond\n');
+    });
+  });
+
   describe('bad input', () => {
     it('answers headers that are too large, and bodies over the limit, without a 500', async () => {
       const status = await new Promise<number>((resolve, reject) => {
