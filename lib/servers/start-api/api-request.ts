@@ -57,6 +57,14 @@ export function parseQueryString(rawQueryString: string): [string, string][] {
     });
 }
 
+/**
+ * The short ID API Gateway also gives a request (`x-amz-apigw-id`, REST's `extendedRequestId`;
+ * an HTTP API's request ID and `apigw-requestid`), made from the request ID so both agree.
+ */
+export function shortRequestId(requestId: string): string {
+  return Buffer.from(requestId.replace(/-/g, '').padEnd(22, '0').slice(0, 22), 'hex').toString('base64');
+}
+
 /** `dd/MMM/yyyy:HH:mm:ss +0000`, the request time format of API Gateway's events. */
 export function formatRequestTime(epochMs: number): string {
   const date = new Date(epochMs);

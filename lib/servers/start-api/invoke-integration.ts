@@ -20,6 +20,8 @@ export interface InvokeIntegrationOptions {
   readonly event: unknown;
   /** The integration timeout; undefined: only the function's own. */
   readonly timeoutMs?: number;
+  /** The invocation's request ID. @default a new UUID */
+  readonly requestId?: string;
   /** Hand a streamed response over as it comes instead of reading it whole. */
   readonly stream?: boolean;
   /** Says once why Lambda refused to run a function. */
@@ -64,7 +66,10 @@ async function settle(handle: InvocationHandle, stream: boolean): Promise<Integr
 export async function invokeIntegration(options: InvokeIntegrationOptions): Promise<IntegrationOutcome> {
   let handle: InvocationHandle;
   try {
-    handle = await options.local.start(options.spec, { payload: Buffer.from(JSON.stringify(options.event)) });
+    handle = await options.local.start(options.spec, {
+      payload: Buffer.from(JSON.stringify(options.event)),
+      ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
+    });
   } catch (error) {
     if (isCdkLocalError(error) && error.code === ErrorCodes.TOO_MANY_REQUESTS) return { kind: 'failure', failure: 'throttled', detail: error.message };
     if (isCdkLocalError(error) && error.code === ErrorCodes.REQUEST_TOO_LARGE) return { kind: 'failure', failure: 'payload-too-large', detail: error.message };

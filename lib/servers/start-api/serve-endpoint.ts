@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ApiSpec, ApiStageSpec, FunctionSpec, FunctionUrlEndpointSpec, HttpApiSpec, RestApiSpec } from '../../assembly/index.js';
 import type { LocalLambda } from '../../host/index.js';
-import { decodeComponent, headerValue, isTextContentType, mediaTypeMatches, type ApiAnswer, type ApiRequest } from './api-request.js';
+import { decodeComponent, headerValue, shortRequestId, isTextContentType, mediaTypeMatches, type ApiAnswer, type ApiRequest } from './api-request.js';
 import { buildV1Event, buildV2Event, type EventContext } from './build-event.js';
 import { failureAnswer, notImplementedAnswer, type FrontEnd } from './front-end-answers.js';
 import { HTTP_INTEGRATION_CONTENT_TYPE, readPrelude, splitPrelude } from './http-integration-prelude.js';
@@ -54,10 +53,6 @@ interface Handled {
 
 function frontEndOf(api: ApiSpec): FrontEnd {
   return api.kind === 'rest' ? 'rest' : api.kind === 'url' ? 'url' : 'http';
-}
-
-function shortId(): string {
-  return randomBytes(10).toString('base64').replace(/[+/]/g, 'A').slice(0, 14) + '=';
 }
 
 function domainOf(request: ApiRequest): string {
@@ -152,7 +147,7 @@ function stableId(seed: string): string {
 }
 
 function eventBase(apiId: string, accountId: string, request: ApiRequest): Pick<EventContext, 'request' | 'apiId' | 'accountId' | 'domainName' | 'extendedRequestId'> {
-  return { request, apiId, accountId, domainName: domainOf(request), extendedRequestId: shortId() };
+  return { request, apiId, accountId, domainName: domainOf(request), extendedRequestId: shortRequestId(request.requestId) };
 }
 
 function rejected(context: EndpointContext): { onRejected?: (message: string) => void } {
@@ -169,6 +164,8 @@ async function handleHttp(api: HttpApiSpec, request: ApiRequest, context: Endpoi
   if (integration.kind !== 'lambda-proxy') return { answer: notImplementedAnswer(integration.description), detail: integration.description };
   const eventContext: EventContext = {
     ...eventBase(api.apiId, api.accountId, request),
+    // An HTTP API's request ID is the short one its apigw-requestid header carries.
+    request: { ...request, requestId: shortRequestId(request.requestId) },
     stage: staged.stage.stageName,
     stageVariables: staged.stage.variables,
     pathParameters: match.pathParameters,
@@ -201,7 +198,8 @@ async function handleUrl(api: FunctionUrlEndpointSpec, request: ApiRequest, resp
   );
   const fn = api.function;
   const streamed = api.invokeMode === 'RESPONSE_STREAM';
-  const outcome = await invokeIntegration({ local: context.local, spec: fn, event, stream: streamed, ...rejected(context) });
+  // The URL's request ID is the invocation's own: one ID in the event, the header and the logs.
+  const outcome = await invokeIntegration({ local: context.local, spec: fn, event, stream: streamed, requestId: request.requestId, ...rejected(context) });
   if (outcome.kind === 'failure') return failed(outcome, 'url', fn);
   if (outcome.kind === 'payload') return mapped(mapV2Response(outcome.body), 'url', fn, outcome.requestId);
   return streamToClient(outcome, response, fn);
@@ -271,7 +269,7 @@ function frontEndHeaders(api: ApiSpec, request: ApiRequest, handled: Handled): [
     case 'rest':
       return [
         ['x-amzn-RequestId', request.requestId],
-        ['x-amz-apigw-id', shortId()],
+        ['x-amz-apigw-id', shortRequestId(request.requestId)],
         ['X-Amzn-Trace-Id', traceId],
       ];
     case 'url':
@@ -280,7 +278,7 @@ function frontEndHeaders(api: ApiSpec, request: ApiRequest, handled: Handled): [
         ['X-Amzn-Trace-Id', traceId],
       ];
     default:
-      return [['apigw-requestid', shortId()]];
+      return [['apigw-requestid', shortRequestId(request.requestId)]];
   }
 }
 

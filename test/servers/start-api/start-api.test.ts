@@ -102,6 +102,8 @@ describe('startApi', () => {
       assert.equal(event.requestContext.path, '/test/items/a%20b');
       assert.equal(event.requestContext.accountId, '111122223333');
       assert.equal(event.requestContext.requestId, response.headers['x-amzn-requestid']);
+      assert.equal(event.requestContext.extendedRequestId, response.headers['x-amz-apigw-id']);
+      assert.match(event.requestContext.extendedRequestId, /^[A-Za-z0-9+/]{15}=$/);
       assert.equal(event.requestContext.identity.sourceIp, '127.0.0.1');
       assert.equal(event.requestContext.identity.userAgent, 'test-agent');
       assert.equal(event.requestContext.protocol, 'HTTP/1.1');
@@ -225,6 +227,7 @@ describe('startApi', () => {
       assert.equal(event.headers.cookie, undefined);
       assert.deepEqual(event.pathParameters, { id: 'a b' });
       assert.equal(event.requestContext.stage, '$default');
+      assert.equal(event.requestContext.requestId, response.headers['apigw-requestid']);
       assert.equal(event.requestContext.http.method, 'GET');
       assert.equal(event.requestContext.http.path, '/items/a b');
       assert.equal(event.requestContext.http.sourceIp, '127.0.0.1');
