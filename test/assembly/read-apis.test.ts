@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readAssembly, type ApiIntegration, type ApiSpec, type Assembly, type HttpApiSpec, type RestApiSpec } from '../../lib/assembly/index.js';
+import { isCdkLocalError } from '../../lib/errors.js';
+import { findApis, readAssembly, type ApiIntegration, type ApiSpec, type Assembly, type HttpApiSpec, type RestApiSpec } from '../../lib/assembly/index.js';
 import { synthesizeApiApp } from '../fixtures/start-api/api-app.js';
 
 function integrationTarget(integration: ApiIntegration): string {
@@ -121,6 +122,22 @@ describe('readAssembly: APIs and function URLs', () => {
     const streamed = api('url', 'ApiStack/Streamer/FunctionUrl');
     assert.equal(streamed.invokeMode, 'RESPONSE_STREAM');
     assert.equal(streamed.name, streamed.function.functionName);
+  });
+
+  it('finds APIs by construct path, logical ID, name, and a URL by its function', () => {
+    const paths = (name: string): string[] => findApis(assembly.apis, name).map((item) => item.constructPath);
+    const rest = api('rest', 'ApiStack/Rest');
+    assert.deepEqual(paths('ApiStack/Rest'), ['ApiStack/Rest']);
+    assert.deepEqual(paths('/ApiStack/Rest/Resource'), ['ApiStack/Rest']);
+    assert.deepEqual(paths('Rest'), ['ApiStack/Rest']);
+    assert.deepEqual(paths(rest.logicalId), ['ApiStack/Rest']);
+    assert.deepEqual(paths('rest-api'), ['ApiStack/Rest']);
+    assert.deepEqual(paths('HTTP-API'), ['ApiStack/Http']);
+    assert.deepEqual(paths('Streamer'), ['ApiStack/Streamer/FunctionUrl']);
+    assert.throws(
+      () => findApis(assembly.apis, 'Nope'),
+      (error) => isCdkLocalError(error) && error.code === 'CDKL_API_NOT_FOUND' && /No API or function URL 'Nope' \(the app has .*ApiStack\/Http/.test(error.message),
+    );
   });
 
   it('gives the same IDs on every read', async () => {
