@@ -11,6 +11,8 @@ export const ErrorCodes = {
   FUNCTION_NOT_FOUND: 'CDKL_FUNCTION_NOT_FOUND',
   /** More than one function matches the name given. */
   FUNCTION_AMBIGUOUS: 'CDKL_FUNCTION_AMBIGUOUS',
+  /** No API or function URL matches the name given to start-api. */
+  API_NOT_FOUND: 'CDKL_API_NOT_FOUND',
   /** The function exists but cannot run locally (container image, Java, .NET, Ruby...). */
   UNSUPPORTED_FUNCTION: 'CDKL_UNSUPPORTED_FUNCTION',
   /** There is no cdk.json, no app in it, or no --app. */

@@ -14,7 +14,12 @@ export {
   type WaitForOptions,
 } from './host/index.js';
 export {
+  startApi,
   startLambdaServer,
+  type ApiEndpoint,
+  type ApiRequestSummary,
+  type ApiServer,
+  type StartApiOptions,
   type AsyncRetryOptions,
   type InvocationSummary,
   type LambdaServer,
@@ -30,6 +35,7 @@ export {
   type ServiceDefinition,
 } from './events/index.js';
 export { readTriggers, type TriggerSpec } from './assembly/index.js';
+export type { ApiSpec, RestApiSpec, HttpApiSpec, WebSocketApiSpec, FunctionUrlEndpointSpec, ApiIntegration, ApiStageSpec, RestRouteSpec, HttpRouteSpec } from './assembly/api-spec.js';
 export type { FunctionSpec, CodeLocation, LayerSpec, LoggingSpec, FunctionUrlSpec, UnresolvedVariable } from './assembly/function-spec.js';
 export type {
   AwsCredentials,

@@ -1,4 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -86,6 +89,21 @@ export class DemoStack extends Stack {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(functionDir('observed')),
       layers: [telemetryRecorder],
+    });
+
+    // What `cdk-local start-api` serves: a REST API and an HTTP API in front of one handler,
+    // and a function URL that streams its answer.
+    const web = this.addNodeFunction('Web', 'web', { timeout: Duration.seconds(10) });
+    const restApi = new apigateway.RestApi(this, 'RestApi', { restApiName: 'demo-rest', deployOptions: { stageName: 'dev' } });
+    const webIntegration = new apigateway.LambdaIntegration(web);
+    restApi.root.addResource('hello').addMethod('GET', webIntegration);
+    restApi.root.addResource('items').addResource('{id}').addMethod('ANY', webIntegration);
+    const httpApi = new apigatewayv2.HttpApi(this, 'HttpApi', { apiName: 'demo-http' });
+    httpApi.addRoutes({ path: '/hello', methods: [apigatewayv2.HttpMethod.GET], integration: new HttpLambdaIntegration('Hello', web) });
+    httpApi.addRoutes({ path: '/items/{id}', methods: [apigatewayv2.HttpMethod.ANY], integration: new HttpLambdaIntegration('Items', web) });
+    this.addNodeFunction('Ticker', 'ticker', { timeout: Duration.seconds(30) }).addFunctionUrl({
+      authType: lambda.FunctionUrlAuthType.NONE,
+      invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
     });
 
     // Functions that fail on purpose, one way each.

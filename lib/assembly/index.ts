@@ -10,8 +10,21 @@ export type {
   LoggingSpec,
   UnresolvedVariable,
 } from './function-spec.js';
+export type {
+  ApiIntegration,
+  ApiSpec,
+  ApiStageSpec,
+  FunctionUrlEndpointSpec,
+  HttpApiSpec,
+  HttpRouteSpec,
+  RestApiSpec,
+  RestRouteSpec,
+  WebSocketApiSpec,
+  WebSocketRouteSpec,
+} from './api-spec.js';
 export { readAssembly, type Assembly, type ReadAssemblyOptions } from './read-assembly.js';
 export { findFunction } from './find-function.js';
+export { findApis } from './find-api.js';
 export { checkRunnable } from './check-runnable.js';
 export { runtimeFamily, SUPPORTED_RUNTIME_FAMILIES, type SupportedRuntimeFamily } from './runtime-family.js';
 export { prepareCode } from './prepare-code.js';

@@ -5,6 +5,8 @@ import { AppIndex } from './app-index.js';
 import { AssetIndex, readAssetIndex } from './asset-index.js';
 import { isRecord, toCfnTemplate, type CfnTemplate } from './cfn-template.js';
 import { buildFunctionSpec } from './build-function-spec.js';
+import type { ApiSpec } from './api-spec.js';
+import { readApis } from './read-apis.js';
 import type { FunctionSpec } from './function-spec.js';
 import { readFunctionUrls } from './function-urls.js';
 import { generatePhysicalName } from './physical-name.js';
@@ -34,6 +36,8 @@ export interface Assembly {
   readonly directory: string;
   /** Every `AWS::Lambda::Function` of every stack, nested stack and stage, in manifest and template order. */
   readonly functions: readonly FunctionSpec[];
+  /** The REST, HTTP and WebSocket APIs and the function URLs of every stack, in manifest and template order. */
+  readonly apis: readonly ApiSpec[];
   /** What could not be made sense of (a missing nested template, an unresolvable layer), one sentence each. */
   readonly warnings: readonly string[];
 }
@@ -49,8 +53,11 @@ const DEFAULT_ACCOUNT = '123456789012';
 export async function readAssembly(directory: string, options: ReadAssemblyOptions = {}): Promise<Assembly> {
   const { root, scopes, warnings } = await loadTemplateScopes(directory, options);
   const functions: FunctionSpec[] = [];
-  for (const scope of scopes) collectFunctions(scope, functions, warnings);
-  return { directory: root, functions, warnings };
+  const byScope = new Map<TemplateScope, Map<string, FunctionSpec>>();
+  for (const scope of scopes) collectFunctions(scope, functions, warnings, byScope);
+  const apis: ApiSpec[] = [];
+  for (const scope of scopes) collectApis(scope, apis, warnings, byScope);
+  return { directory: root, functions, apis, warnings };
 }
 
 /** The templates of a cloud assembly's top-level stacks, ready to resolve; nested stacks hang below them. */
@@ -179,14 +186,27 @@ function assignConstructPaths(scope: TemplateScope, prefix: string, paths: Const
   }
 }
 
-function collectFunctions(scope: TemplateScope, functions: FunctionSpec[], warnings: string[]): void {
+function collectFunctions(scope: TemplateScope, functions: FunctionSpec[], warnings: string[], byScope: Map<TemplateScope, Map<string, FunctionSpec>>): void {
   const functionUrls = readFunctionUrls(scope);
+  const own = new Map<string, FunctionSpec>();
+  byScope.set(scope, own);
   for (const [logicalId, resource] of Object.entries(scope.template.Resources)) {
     if (resource.Type === 'AWS::Lambda::Function' && scope.resourceExists(logicalId)) {
-      functions.push(Object.freeze(buildFunctionSpec(scope, logicalId, { functionUrls, warnings })));
+      const spec = Object.freeze(buildFunctionSpec(scope, logicalId, { functionUrls, warnings }));
+      own.set(logicalId, spec);
+      functions.push(spec);
     } else if (resource.Type === 'AWS::CloudFormation::Stack') {
       const nested = scope.nestedScopes.get(logicalId);
-      if (nested !== undefined) collectFunctions(nested, functions, warnings);
+      if (nested !== undefined) collectFunctions(nested, functions, warnings, byScope);
     }
+  }
+}
+
+function collectApis(scope: TemplateScope, apis: ApiSpec[], warnings: string[], byScope: Map<TemplateScope, Map<string, FunctionSpec>>): void {
+  const lookup = (owner: TemplateScope, logicalId: string): FunctionSpec | undefined => byScope.get(owner)?.get(logicalId);
+  apis.push(...readApis(scope, lookup, warnings).map((api) => Object.freeze(api)));
+  for (const [logicalId, resource] of Object.entries(scope.template.Resources)) {
+    const nested = resource.Type === 'AWS::CloudFormation::Stack' ? scope.nestedScopes.get(logicalId) : undefined;
+    if (nested !== undefined) collectApis(nested, apis, warnings, byScope);
   }
 }

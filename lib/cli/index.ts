@@ -3,6 +3,7 @@ import { CdkLocalError, ErrorCodes, isCdkLocalError } from '../errors.js';
 import { generateEventCommand } from './commands/generate-event.js';
 import { invokeCommand } from './commands/invoke.js';
 import { listCommand } from './commands/list.js';
+import { startApiCommand } from './commands/start-api.js';
 import { startLambdaCommand } from './commands/start-lambda.js';
 import { writeError, type CliStreams } from './output.js';
 
@@ -57,8 +58,9 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
       .command(invokeCommand(streams, controller.signal, setExitCode))
       .command(listCommand(streams, controller.signal, setExitCode))
       .command(startLambdaCommand(streams, controller.signal, setExitCode))
+      .command(startApiCommand(streams, controller.signal, setExitCode))
       .command(generateEventCommand(streams, controller.signal, setExitCode))
-      .demandCommand(1, 'Name a command: invoke, list or start-lambda (see --help).')
+      .demandCommand(1, 'Name a command: invoke, list, start-lambda, start-api or generate-event (see --help).')
       .strict()
       .help()
       .version()

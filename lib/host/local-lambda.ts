@@ -9,6 +9,7 @@ import {
   readAssembly,
   readEnvVarsFile,
   resolveEnvironmentOverrides,
+  type ApiSpec,
   type Assembly,
   type EnvVarsOverrides,
   type FunctionSpec,
@@ -180,6 +181,8 @@ async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
 export class LocalLambda implements AsyncDisposable {
   /** Every Lambda function of the app. */
   readonly functions: readonly FunctionSpec[];
+  /** The app's REST, HTTP and WebSocket APIs and function URLs, whose integrations refer to {@link functions}. */
+  readonly apis: readonly ApiSpec[];
   /** The cloud assembly directory. */
   readonly assemblyDirectory: string;
   readonly #options: LocalLambdaOptions;
@@ -194,6 +197,7 @@ export class LocalLambda implements AsyncDisposable {
 
   private constructor(assembly: Assembly, options: LocalLambdaOptions, overrides: EnvVarsOverrides | undefined, credentials: AwsCredentials | undefined) {
     this.functions = assembly.functions;
+    this.apis = assembly.apis;
     this.assemblyDirectory = assembly.directory;
     this.#options = options;
     this.#overrides = overrides;

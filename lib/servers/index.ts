@@ -11,3 +11,12 @@ export {
   type LambdaServer,
   type LambdaServerOptions,
 } from './start-lambda/index.js';
+export {
+  describeGaps,
+  startApi,
+  type ApiEndpoint,
+  type ApiRequestSummary,
+  type ApiServer,
+  type EndpointKind,
+  type StartApiOptions,
+} from './start-api/index.js';

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { loadCloudAssembly, readAssembly, type FunctionSpec } from '../../assembly/index.js';
+import { loadCloudAssembly, readAssembly, type ApiSpec, type FunctionSpec } from '../../assembly/index.js';
 import { writeNotice, type CliStreams } from '../output.js';
 import { withAppOptions, type AppArguments } from './common-options.js';
 
@@ -17,9 +17,24 @@ export interface FunctionListing {
   readonly handler: string | null;
   readonly memorySize: number;
   readonly timeout: number;
+  /** What calls the function: API routes (`REST API DemoStack/Api: GET /items`) and function URLs. */
+  readonly triggers: readonly string[];
 }
 
-function toListing(spec: FunctionSpec): FunctionListing {
+/** The API routes and function URLs that invoke each function. */
+function triggersByFunction(apis: readonly ApiSpec[]): Map<FunctionSpec, string[]> {
+  const triggers = new Map<FunctionSpec, string[]>();
+  const add = (spec: FunctionSpec, text: string): void => void (triggers.get(spec) ?? triggers.set(spec, []).get(spec)!).push(text);
+  for (const api of apis) {
+    if (api.kind === 'url') add(api.function, `function URL ${api.constructPath} (${api.invokeMode}, auth ${api.authType})`);
+    const routes = api.kind === 'rest' ? api.routes.map((route) => ({ key: `${route.httpMethod} ${route.resourcePath}`, integration: route.integration })) : api.kind === 'url' ? [] : api.routes.map((route) => ({ key: route.routeKey, integration: route.integration }));
+    const kind = api.kind === 'rest' ? 'REST API' : api.kind === 'http' ? 'HTTP API' : 'WebSocket API';
+    for (const route of routes) if (route.integration.kind === 'lambda-proxy') add(route.integration.function, `${kind} ${api.constructPath}: ${route.key}`);
+  }
+  return triggers;
+}
+
+function toListing(spec: FunctionSpec, triggers: readonly string[] = []): FunctionListing {
   return {
     path: spec.constructPath,
     logicalId: spec.logicalId,
@@ -29,6 +44,7 @@ function toListing(spec: FunctionSpec): FunctionListing {
     handler: spec.handler ?? null,
     memorySize: spec.memorySizeMb,
     timeout: spec.timeoutSeconds,
+    triggers,
   };
 }
 
@@ -37,7 +53,8 @@ function formatTable(rows: readonly FunctionListing[]): string {
   const cells = rows.map((row) => [row.path, row.logicalId, row.runtime ?? '-', row.handler ?? '-', `${row.memorySize} MB`, `${row.timeout} s`]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => cell[column]!.length)));
   const line = (cell: string[]): string => cell.map((value, column) => value.padEnd(widths[column]!)).join('  ').trimEnd();
-  return [line(header), ...cells.map(line)].join('\n');
+  // Triggers go under their function, so the columns stay as they are.
+  return [line(header), ...cells.flatMap((cell, index) => [line(cell), ...rows[index]!.triggers.map((trigger) => `  <- ${trigger}`)])].join('\n');
 }
 
 /** Prints the app's functions; returns the exit code. */
@@ -52,7 +69,8 @@ export async function runList(args: ListArguments, streams: CliStreams, signal: 
   const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const assembly = await readAssembly(directory, region === undefined ? {} : { defaultRegion: region });
   for (const warning of assembly.warnings) writeNotice(streams, warning);
-  const rows = assembly.functions.map(toListing);
+  const triggers = triggersByFunction(assembly.apis);
+  const rows = assembly.functions.map((spec) => toListing(spec, triggers.get(spec)));
   if (args.json) {
     streams.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   } else if (rows.length === 0) {

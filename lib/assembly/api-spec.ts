@@ -1,0 +1,108 @@
+/**
+ * The app's API Gateway APIs and function URLs, read from the cloud assembly as plain route
+ * specs: what API Gateway and the function URL front end would know about them.
+ */
+import type { FunctionSpec, FunctionUrlSpec } from './function-spec.js';
+
+/** What a route or method sends its requests to. */
+export type ApiIntegration =
+  /** A Lambda proxy integration (`AWS_PROXY`) with a function of the app. */
+  | {
+      readonly kind: 'lambda-proxy';
+      readonly function: FunctionSpec;
+      /** `1.0` for REST APIs; HTTP APIs say which. */
+      readonly payloadFormatVersion: '1.0' | '2.0';
+      /** How long API Gateway waits for the function: 29 s for REST, 30 s for HTTP APIs by default. */
+      readonly timeoutMs: number;
+    }
+  /** Anything cdk-local does not emulate (MOCK, AWS, HTTP, a function outside the app); answered 501. */
+  | { readonly kind: 'unsupported'; readonly description: string };
+
+/** One stage of an API. */
+export interface ApiStageSpec {
+  /** e.g. `prod`; `$default` for an HTTP API's default stage. */
+  readonly stageName: string;
+  /** Stage variables, intrinsics resolved. */
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+/** What every API and URL has. */
+interface EndpointBase {
+  /** CloudFormation name of the top-level stack. */
+  readonly stackName: string;
+  /** Construct path without the trailing `/Resource`, e.g. `DemoStack/Api`. */
+  readonly constructPath: string;
+  readonly logicalId: string;
+  /** The `Name` of the API (REST, HTTP, WebSocket); the function's name for a URL. */
+  readonly name: string;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/** One method of a REST API resource: `GET /items/{id}`. */
+export interface RestRouteSpec {
+  /** The resource path, e.g. `/items/{id}`, `/{proxy+}`, `/`. */
+  readonly resourcePath: string;
+  /** Upper case, or `ANY`. */
+  readonly httpMethod: string;
+  /** `NONE`, `AWS_IAM`, `CUSTOM`, `COGNITO_USER_POOLS` (authorizers are not yet enforced). */
+  readonly authorizationType: string;
+  readonly integration: ApiIntegration;
+}
+
+/** An `AWS::ApiGateway::RestApi` (also a `SpecRestApi` with an inline OpenAPI body). */
+export interface RestApiSpec extends EndpointBase {
+  readonly kind: 'rest';
+  /** The ten characters of the API's ID (stable stand-in for the one deploy would make). */
+  readonly apiId: string;
+  readonly stages: readonly ApiStageSpec[];
+  readonly routes: readonly RestRouteSpec[];
+  /** Content types sent to the function as base64 (`BinaryMediaTypes`), e.g. `image/png`, `*\/*`. */
+  readonly binaryMediaTypes: readonly string[];
+}
+
+/** One route of an HTTP API. */
+export interface HttpRouteSpec {
+  /** `GET /items/{id}`, `ANY /{proxy+}`, `$default`. */
+  readonly routeKey: string;
+  /** Upper case, `ANY`, or `$default`. */
+  readonly method: string;
+  /** The path of the route key; undefined for `$default`. */
+  readonly path?: string;
+  readonly authorizationType: string;
+  readonly integration: ApiIntegration;
+}
+
+/** An `AWS::ApiGatewayV2::Api` with `ProtocolType: HTTP`. */
+export interface HttpApiSpec extends EndpointBase {
+  readonly kind: 'http';
+  readonly apiId: string;
+  readonly stages: readonly ApiStageSpec[];
+  readonly routes: readonly HttpRouteSpec[];
+}
+
+/** One route of a WebSocket API (`$connect`, `$disconnect`, `$default`, or a custom key). */
+export interface WebSocketRouteSpec {
+  readonly routeKey: string;
+  readonly integration: ApiIntegration;
+}
+
+/** An `AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET`; read, not yet served. */
+export interface WebSocketApiSpec extends EndpointBase {
+  readonly kind: 'websocket';
+  readonly apiId: string;
+  readonly routeSelectionExpression: string;
+  readonly stages: readonly ApiStageSpec[];
+  readonly routes: readonly WebSocketRouteSpec[];
+}
+
+/** An `AWS::Lambda::Url` for a function of the app. */
+export interface FunctionUrlEndpointSpec extends EndpointBase, FunctionUrlSpec {
+  readonly kind: 'url';
+  /** The 32 characters of the URL's ID (stable stand-in). */
+  readonly urlId: string;
+  readonly function: FunctionSpec;
+}
+
+/** An API or a function URL of the app. */
+export type ApiSpec = RestApiSpec | HttpApiSpec | WebSocketApiSpec | FunctionUrlEndpointSpec;

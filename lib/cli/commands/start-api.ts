@@ -1,0 +1,121 @@
+import type { CommandModule } from 'yargs';
+import { findApis, type ApiSpec, type FunctionSpec } from '../../assembly/index.js';
+import { CdkLocalError, ErrorCodes } from '../../errors.js';
+import type { ApiRequestSummary } from '../../servers/index.js';
+import { labelFunctions } from '../function-labels.js';
+import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
+import { localLambdaOptions, withAppOptions, type AppArguments } from './common-options.js';
+
+interface StartApiArguments extends AppArguments {
+  readonly apis?: readonly string[];
+  readonly host: string;
+  readonly port: number;
+  readonly envVars?: string;
+  readonly maxConcurrency: number;
+  readonly idleTimeout: number;
+}
+
+/** Resolves when `signal` aborts (Ctrl-C, SIGTERM). */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+function checkNumber(name: string, value: number, min: number, max: number, integer: boolean): void {
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new CdkLocalError(ErrorCodes.USAGE, `${name} must be ${integer ? 'a whole number' : 'a number'} from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, not ${value}.`);
+  }
+}
+
+/** One stderr line per request: which endpoint, what was asked, how it was answered. */
+function formatRequest(summary: ApiRequestSummary, label: (spec: FunctionSpec) => string): string {
+  const ran = summary.function === undefined ? '' : ` (${label(summary.function)}${summary.requestId === undefined ? '' : ` ${summary.requestId}`})`;
+  const detail = summary.detail === undefined ? '' : `: ${summary.detail.split('\n')[0]!.slice(0, 200)}`;
+  return `cdk-local: ${summary.api.constructPath}: ${summary.method} ${summary.url} ${summary.statusCode}${ran}${detail}\n`;
+}
+
+/**
+ * Serves the app's APIs and function URLs until `signal` aborts, then shuts every environment
+ * down. Prints one line per endpoint, then `cdk-local: ready`, on stdout; logs go to stderr.
+ */
+export async function runStartApi(args: StartApiArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
+  checkNumber('--port', args.port, 0, 65_535, true);
+  checkNumber('--max-concurrency', args.maxConcurrency, 1, Number.MAX_SAFE_INTEGER, true);
+  checkNumber('--idle-timeout', args.idleTimeout, 0, Number.MAX_SAFE_INTEGER, false);
+  let labels = new Map<FunctionSpec, string>();
+  const label = (spec: FunctionSpec): string => labels.get(spec) ?? spec.constructPath;
+  // Loaded here: the code that runs functions is only needed once a command runs one.
+  const { LocalLambda } = await import('../../host/index.js');
+  const local = await LocalLambda.fromApp({
+    ...(await localLambdaOptions(args, streams, signal)),
+    maxConcurrency: args.maxConcurrency,
+    idleTimeoutMs: Math.round(args.idleTimeout * 1000),
+    onLog: (record, spec) => writeLogRecord(streams, record, `[${label(spec)}]`),
+  });
+  try {
+    labels = labelFunctions(local.functions);
+    const named = args.apis ?? [];
+    // In the app's order whatever the order named, so each keeps its place in the ports.
+    const wanted = new Set(named.flatMap((name) => findApis(local.apis, name)));
+    const apis: ApiSpec[] = named.length === 0 ? [...local.apis] : local.apis.filter((api) => wanted.has(api));
+    if (local.apis.length === 0) {
+      throw new CdkLocalError(ErrorCodes.API_NOT_FOUND, 'The app has no API Gateway API or function URL to serve; use start-lambda to call its functions directly.');
+    }
+    if (port(args.port, apis.length) > 65_535) throw new CdkLocalError(ErrorCodes.USAGE, `--port ${args.port} leaves no room for ${apis.length} endpoints below 65536; choose a lower first port.`);
+    const { startApi } = await import('../../servers/index.js');
+    const server = await startApi({
+      local,
+      apis,
+      host: args.host,
+      port: args.port,
+      onNotice: (message) => writeNotice(streams, message),
+      onRequest: (summary) => streams.stderr.write(formatRequest(summary, label)),
+    });
+    try {
+      for (const endpoint of server.endpoints) streams.stdout.write(`cdk-local: ${endpoint.kind} ${endpoint.path} at ${endpoint.url}\n`);
+      streams.stdout.write('cdk-local: ready\n');
+      await untilAborted(signal);
+    } finally {
+      // Closing the functions ends the invocations under way, which lets the servers close.
+      await Promise.allSettled([server.close(), local.close()]);
+    }
+  } finally {
+    await local.close();
+  }
+  return 0;
+}
+
+function port(first: number, count: number): number {
+  return first === 0 ? 0 : first + Math.max(count - 1, 0);
+}
+
+/** `cdk-local start-api [API...]`. */
+export function startApiCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, StartApiArguments> {
+  return {
+    command: 'start-api [apis..]',
+    describe: "Serve the app's API Gateway REST and HTTP APIs and function URLs, each on its own port",
+    builder: (yargs) =>
+      withAppOptions(yargs)
+        .positional('apis', {
+          type: 'string',
+          array: true,
+          describe: 'Serve only these APIs and function URLs (construct path, logical ID or name); default: all',
+        })
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'The address to listen on' })
+        .option('port', { alias: 'p', type: 'number', default: 3000, describe: 'The first port; each API and URL takes the next one (0: free ports)' })
+        .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' })
+        .option('max-concurrency', {
+          type: 'number',
+          default: 10,
+          describe: 'Most environments per function without reserved concurrency; past it, the API answers as when Lambda throttles',
+        })
+        .option('idle-timeout', {
+          type: 'number',
+          default: 300,
+          describe: 'Shut an environment down after this many idle seconds (0: keep it)',
+        }) as never,
+    handler: async (args) => {
+      setExitCode(await runStartApi(args, streams, signal));
+    },
+  };
+}

@@ -1,0 +1,333 @@
+import { once } from 'node:events';
+import { validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ApiSpec, ApiStageSpec, FunctionSpec, FunctionUrlEndpointSpec, HttpApiSpec, RestApiSpec } from '../../assembly/index.js';
+import type { LocalLambda } from '../../host/index.js';
+import { decodeComponent, headerValue, shortRequestId, isTextContentType, mediaTypeMatches, type ApiAnswer, type ApiRequest } from './api-request.js';
+import { buildV1Event, buildV2Event, type EventContext } from './build-event.js';
+import { failureAnswer, notImplementedAnswer, type FrontEnd } from './front-end-answers.js';
+import { HTTP_INTEGRATION_CONTENT_TYPE, readPrelude, splitPrelude } from './http-integration-prelude.js';
+import { invokeIntegration, type IntegrationOutcome } from './invoke-integration.js';
+import { matchHttpRoute, matchRestRoute } from './match-route.js';
+import { mapV1Response, mapV2Response, type MappedResponse } from './map-response.js';
+import { BodyTooLarge, readBody, toApiRequest } from './read-request.js';
+
+/** API Gateway takes request bodies up to 10 MB; Lambda takes events up to 6 MB. */
+const API_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+const URL_BODY_LIMIT_BYTES = 6 * 1024 * 1024;
+/** Headers HTTP itself owns: the front end sets them, not the function. */
+const HOP_BY_HOP = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade']);
+
+/** One request the server answered, for a per-request log line. */
+export interface ApiRequestSummary {
+  readonly api: ApiSpec;
+  readonly method: string;
+  /** The path as sent, with the query string. */
+  readonly url: string;
+  readonly statusCode: number;
+  /** The function that ran, if one did. */
+  readonly function?: FunctionSpec;
+  /** The invocation's request ID, if one ran. */
+  readonly requestId?: string;
+  /** Why the front end answered by itself (a function error, a malformed response, no route). */
+  readonly detail?: string;
+}
+
+/** What every endpoint's handler shares. */
+export interface EndpointContext {
+  readonly local: LocalLambda;
+  /** The port the endpoint listens on (for `X-Forwarded-Port`). */
+  port(): number;
+  readonly onRequest?: (summary: ApiRequestSummary) => void;
+  readonly onNotice?: (message: string) => void;
+}
+
+/** What the handler of one kind of front end makes of a request. */
+interface Handled {
+  readonly answer?: ApiAnswer;
+  /** Set when the handler wrote the response itself (a stream). */
+  readonly written?: { readonly statusCode: number };
+  readonly function?: FunctionSpec;
+  readonly requestId?: string;
+  readonly detail?: string;
+}
+
+function frontEndOf(api: ApiSpec): FrontEnd {
+  return api.kind === 'rest' ? 'rest' : api.kind === 'url' ? 'url' : 'http';
+}
+
+function domainOf(request: ApiRequest): string {
+  const host = headerValue(request, 'host') ?? 'localhost';
+  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? host);
+}
+
+/** The function's headers that HTTP can carry; hop-by-hop ones are the front end's. */
+function safeHeaders(headers: readonly (readonly [string, string])[]): [string, string][] | undefined {
+  const kept: [string, string][] = [];
+  for (const [name, value] of headers) {
+    if (HOP_BY_HOP.has(name.toLowerCase())) continue;
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    } catch {
+      return undefined;
+    }
+    kept.push([name, value]);
+  }
+  return kept;
+}
+
+function write(response: ServerResponse, answer: ApiAnswer, frontEndHeaders: readonly (readonly [string, string])[]): void {
+  const headers = [...answer.headers, ...frontEndHeaders];
+  response.writeHead(answer.statusCode, headers.flat());
+  response.end(answer.body);
+}
+
+/** Stage and path for a REST API: the first segment names the stage. */
+function restStage(api: RestApiSpec, path: string): { stage: ApiStageSpec; path: string } | undefined {
+  const [, first = '', ...rest] = path.split('/');
+  const stage = api.stages.find((item) => item.stageName === first);
+  return stage === undefined ? undefined : { stage, path: `/${rest.join('/')}` };
+}
+
+/** Stage and path for an HTTP API: a named stage by the first segment, else `$default`. */
+function httpStage(api: HttpApiSpec, path: string): { stage: ApiStageSpec; path: string } | undefined {
+  const [, first = '', ...rest] = path.split('/');
+  const named = api.stages.find((item) => item.stageName !== '$default' && item.stageName === first);
+  if (named !== undefined) return { stage: named, path: `/${rest.join('/')}` };
+  const fallback = api.stages.find((item) => item.stageName === '$default');
+  return fallback === undefined ? undefined : { stage: fallback, path };
+}
+
+function mapped(result: MappedResponse, frontEnd: FrontEnd, fn: FunctionSpec, requestId: string): Handled {
+  if (!result.ok) return { answer: failureAnswer(frontEnd, 'malformed'), function: fn, requestId, detail: `malformed response: ${result.reason}` };
+  const headers = safeHeaders(result.answer.headers);
+  if (headers === undefined) return { answer: failureAnswer(frontEnd, 'malformed'), function: fn, requestId, detail: 'malformed response: a header HTTP cannot carry' };
+  return { answer: { ...result.answer, headers }, function: fn, requestId };
+}
+
+function failed(outcome: Extract<IntegrationOutcome, { kind: 'failure' }>, frontEnd: FrontEnd, fn: FunctionSpec): Handled {
+  return { answer: failureAnswer(frontEnd, outcome.failure), function: fn, ...(outcome.requestId === undefined ? {} : { requestId: outcome.requestId }), detail: outcome.detail };
+}
+
+async function handleRest(api: RestApiSpec, request: ApiRequest, context: EndpointContext): Promise<Handled> {
+  const staged = restStage(api, request.path);
+  const match = staged === undefined ? undefined : matchRestRoute(api.routes, request.method, staged.path);
+  if (staged === undefined || match === undefined) return { answer: failureAnswer('rest', 'not-found'), detail: 'no such stage, resource or method' };
+  const { integration } = match.route;
+  if (integration.kind !== 'lambda-proxy') return { answer: notImplementedAnswer(integration.description), detail: integration.description };
+  const contentType = headerValue(request, 'content-type');
+  const event = buildV1Event(
+    {
+      ...eventBase(api.apiId, api.accountId, request),
+      stage: staged.stage.stageName,
+      stageVariables: staged.stage.variables,
+      pathParameters: match.pathParameters,
+      path: staged.path,
+      resource: match.route.resourcePath,
+      routeKey: `${match.route.httpMethod} ${match.route.resourcePath}`,
+      binaryBody: contentType !== undefined && api.binaryMediaTypes.some((type) => mediaTypeMatches(contentType, type)),
+      resourceId: stableId(`${api.apiId}${match.route.resourcePath}`),
+      deploymentId: stableId(`${api.apiId}/${staged.stage.stageName}`),
+    },
+    'rest',
+  );
+  const outcome = await invokeIntegration({ local: context.local, spec: integration.function, event, timeoutMs: integration.timeoutMs, ...rejected(context) });
+  if (outcome.kind === 'failure') return failed(outcome, 'rest', integration.function);
+  if (outcome.kind !== 'payload') return { answer: failureAnswer('rest', 'function-error'), function: integration.function };
+  const accept = headerValue(request, 'accept');
+  const isBinary = (type: string | undefined): boolean =>
+    api.binaryMediaTypes.some((pattern) => (accept !== undefined && accept.split(',').some((item) => mediaTypeMatches(item, pattern))) || (type !== undefined && mediaTypeMatches(type, pattern)));
+  return mapped(mapV1Response(outcome.body, { strict: true, decodeBase64: isBinary }), 'rest', integration.function, outcome.requestId);
+}
+
+function stableId(seed: string): string {
+  let hash = 0;
+  for (const char of seed) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash.toString(36).padStart(6, '0').slice(-6);
+}
+
+function eventBase(apiId: string, accountId: string, request: ApiRequest): Pick<EventContext, 'request' | 'apiId' | 'accountId' | 'domainName' | 'extendedRequestId'> {
+  return { request, apiId, accountId, domainName: domainOf(request), extendedRequestId: shortRequestId(request.requestId) };
+}
+
+function rejected(context: EndpointContext): { onRejected?: (message: string) => void } {
+  return context.onNotice === undefined ? {} : { onRejected: context.onNotice };
+}
+
+async function handleHttp(api: HttpApiSpec, request: ApiRequest, context: EndpointContext): Promise<Handled> {
+  // HTTP APIs decode the path before routing, and pass it on decoded.
+  const decodedPath = decodeComponent(request.path);
+  const staged = httpStage(api, decodedPath);
+  const match = staged === undefined ? undefined : matchHttpRoute(api.routes, request.method, staged.path);
+  if (staged === undefined || match === undefined) return { answer: failureAnswer('http', 'not-found'), detail: 'no such stage or route' };
+  const { integration } = match.route;
+  if (integration.kind !== 'lambda-proxy') return { answer: notImplementedAnswer(integration.description), detail: integration.description };
+  const eventContext: EventContext = {
+    ...eventBase(api.apiId, api.accountId, request),
+    // An HTTP API's request ID is the short one its apigw-requestid header carries.
+    request: { ...request, requestId: shortRequestId(request.requestId) },
+    stage: staged.stage.stageName,
+    stageVariables: staged.stage.variables,
+    pathParameters: match.pathParameters,
+    path: staged.path,
+    resource: match.route.path ?? '$default',
+    routeKey: match.route.routeKey,
+    binaryBody: !isTextContentType(headerValue(request, 'content-type')),
+  };
+  const event = integration.payloadFormatVersion === '2.0' ? buildV2Event(eventContext, { rawPath: decodedPath }) : buildV1Event(eventContext, 'http');
+  const outcome = await invokeIntegration({ local: context.local, spec: integration.function, event, timeoutMs: integration.timeoutMs, ...rejected(context) });
+  if (outcome.kind === 'failure') return failed(outcome, 'http', integration.function);
+  if (outcome.kind !== 'payload') return { answer: failureAnswer('http', 'function-error'), function: integration.function };
+  const result = integration.payloadFormatVersion === '2.0' ? mapV2Response(outcome.body) : mapV1Response(outcome.body, { strict: false, decodeBase64: () => true });
+  return mapped(result, 'http', integration.function, outcome.requestId);
+}
+
+async function handleUrl(api: FunctionUrlEndpointSpec, request: ApiRequest, response: ServerResponse, context: EndpointContext): Promise<Handled> {
+  const event = buildV2Event(
+    {
+      ...eventBase(api.urlId, api.authType === 'NONE' ? 'anonymous' : api.accountId, request),
+      stage: '$default',
+      stageVariables: {},
+      pathParameters: {},
+      path: request.path,
+      resource: '$default',
+      routeKey: '$default',
+      binaryBody: !isTextContentType(headerValue(request, 'content-type')),
+    },
+    { rawPath: request.path },
+  );
+  const fn = api.function;
+  const streamed = api.invokeMode === 'RESPONSE_STREAM';
+  // The URL's request ID is the invocation's own: one ID in the event, the header and the logs.
+  const outcome = await invokeIntegration({ local: context.local, spec: fn, event, stream: streamed, requestId: request.requestId, ...rejected(context) });
+  if (outcome.kind === 'failure') return failed(outcome, 'url', fn);
+  if (outcome.kind === 'payload') return mapped(mapV2Response(outcome.body), 'url', fn, outcome.requestId);
+  return streamToClient(outcome, response, fn);
+}
+
+/** Streams a function's response to the client as it is written: the prelude first, when it has one. */
+async function streamToClient(outcome: Extract<IntegrationOutcome, { kind: 'stream' }>, response: ServerResponse, fn: FunctionSpec): Promise<Handled> {
+  const { handle } = outcome;
+  const frontEndHeaders: [string, string][] = [['x-amzn-RequestId', handle.requestId]];
+  const withPrelude = outcome.response.contentType === HTTP_INTEGRATION_CONTENT_TYPE;
+  let pending = Buffer.alloc(0);
+  let statusCode: number | undefined;
+  const start = (status: number, headers: readonly (readonly [string, string])[]): void => {
+    statusCode = status;
+    response.writeHead(status, [...headers, ...frontEndHeaders].flat());
+    // Headers go out now, before the first chunk, as the service sends them.
+    response.flushHeaders();
+  };
+  const send = async (chunk: Buffer): Promise<void> => {
+    // A client that went away never drains: stop waiting when the response closes.
+    if (chunk.length > 0 && !response.destroyed && !response.write(chunk)) await Promise.race([once(response, 'drain'), once(response, 'close')]);
+  };
+  const plainHead: [string, string][] = [['Content-Type', outcome.response.contentType]];
+  try {
+    for await (const chunk of outcome.response.body as AsyncIterable<Buffer>) {
+      if (statusCode !== undefined) {
+        await send(chunk);
+        continue;
+      }
+      // The status goes out with the first byte: a function that fails before it gets a 502.
+      if (!withPrelude) {
+        if (chunk.length === 0) continue;
+        start(200, plainHead);
+        await send(chunk);
+        continue;
+      }
+      pending = Buffer.concat([pending, chunk]);
+      const split = splitPrelude(pending);
+      if (split === undefined) continue;
+      const head = readPrelude(split.prelude);
+      const headers = head === undefined ? undefined : safeHeaders(head.headers);
+      if (head === undefined || headers === undefined) {
+        return { answer: failureAnswer('url', 'malformed'), function: fn, requestId: handle.requestId, detail: 'malformed response: the prelude of the stream' };
+      }
+      start(head.statusCode, headers);
+      await send(split.body);
+    }
+  } catch {
+    // Cut short (a timeout, a crash): the report says why; the client sees the body end.
+  }
+  const report = await handle.report;
+  const completion = await outcome.response.completion;
+  const error = report.status !== 'success' ? (report.errorType ?? report.status) : completion.error?.errorType;
+  if (statusCode === undefined) {
+    if (error !== undefined) return { answer: failureAnswer('url', 'function-error'), function: fn, requestId: handle.requestId, detail: error };
+    // An empty stream is an empty 200; one that never finished its prelude has that as its body.
+    start(200, withPrelude ? [['Content-Type', 'application/octet-stream']] : plainHead);
+    await send(pending);
+  }
+  response.end();
+  return { written: { statusCode: statusCode ?? 200 }, function: fn, requestId: handle.requestId, ...(error === undefined ? {} : { detail: error }) };
+}
+
+function frontEndHeaders(api: ApiSpec, request: ApiRequest, handled: Handled): [string, string][] {
+  const traceId = headerValue(request, 'x-amzn-trace-id') ?? '';
+  switch (api.kind) {
+    case 'rest':
+      return [
+        ['x-amzn-RequestId', request.requestId],
+        ['x-amz-apigw-id', shortRequestId(request.requestId)],
+        ['X-Amzn-Trace-Id', traceId],
+      ];
+    case 'url':
+      return [
+        ['x-amzn-RequestId', handled.requestId ?? request.requestId],
+        ['X-Amzn-Trace-Id', traceId],
+      ];
+    default:
+      return [['apigw-requestid', shortRequestId(request.requestId)]];
+  }
+}
+
+/**
+ * The request handler of one API or function URL: routes, invokes, maps, answers. Whatever
+ * goes wrong, the client gets the service's own answer, never an error page of cdk-local's.
+ */
+export function createRequestHandler(api: ApiSpec, context: EndpointContext): (message: IncomingMessage, response: ServerResponse) => void {
+  const frontEnd = frontEndOf(api);
+  const limit = api.kind === 'url' ? URL_BODY_LIMIT_BYTES : API_BODY_LIMIT_BYTES;
+  return (message, response) => {
+    void (async () => {
+      let body: Buffer;
+      try {
+        body = await readBody(message, limit);
+      } catch (error) {
+        if (error instanceof BodyTooLarge && !response.headersSent) {
+          response.setHeader('Connection', 'close');
+          write(response, failureAnswer(frontEnd, 'payload-too-large'), []);
+        } else {
+          response.destroy();
+        }
+        return;
+      }
+      const request = toApiRequest(message, body, context.port());
+      let handled: Handled;
+      try {
+        handled =
+          api.kind === 'rest'
+            ? await handleRest(api, request, context)
+            : api.kind === 'http'
+              ? await handleHttp(api, request, context)
+              : api.kind === 'url'
+                ? await handleUrl(api, request, response, context)
+                : { answer: notImplementedAnswer('WebSocket APIs') };
+      } catch (error) {
+        handled = { answer: failureAnswer(frontEnd, 'rejected'), detail: error instanceof Error ? error.message : String(error) };
+      }
+      if (handled.answer !== undefined && !response.headersSent) write(response, handled.answer, frontEndHeaders(api, request, handled));
+      else if (handled.answer !== undefined) response.end();
+      context.onRequest?.({
+        api,
+        method: request.method,
+        url: message.url ?? '/',
+        statusCode: handled.written?.statusCode ?? handled.answer?.statusCode ?? 500,
+        ...(handled.function === undefined ? {} : { function: handled.function }),
+        ...(handled.requestId === undefined ? {} : { requestId: handled.requestId }),
+        ...(handled.detail === undefined ? {} : { detail: handled.detail }),
+      });
+    })();
+  };
+}

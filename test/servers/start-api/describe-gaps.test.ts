@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { FunctionSpec, FunctionUrlEndpointSpec, HttpApiSpec, RestApiSpec, WebSocketApiSpec } from '../../../lib/assembly/index.js';
+import { describeGaps } from '../../../lib/servers/index.js';
+
+const base = { stackName: 'S', logicalId: 'Api', name: 'api', region: 'us-east-1', accountId: '111122223333' };
+const fn = { constructPath: 'S/Fn' } as FunctionSpec;
+const proxy = { kind: 'lambda-proxy', function: fn, payloadFormatVersion: '1.0', timeoutMs: 29_000 } as const;
+
+describe('describeGaps', () => {
+  it('names each route whose integration or authorizer is not emulated yet', () => {
+    const rest: RestApiSpec = {
+      ...base,
+      kind: 'rest',
+      constructPath: 'S/Rest',
+      apiId: 'abcdefghij',
+      binaryMediaTypes: [],
+      stages: [{ stageName: 'prod', variables: {} }],
+      routes: [
+        { resourcePath: '/ok', httpMethod: 'GET', authorizationType: 'NONE', integration: proxy },
+        { resourcePath: '/mock', httpMethod: 'GET', authorizationType: 'NONE', integration: { kind: 'unsupported', description: 'a MOCK integration' } },
+        { resourcePath: '/secret', httpMethod: 'POST', authorizationType: 'COGNITO_USER_POOLS', integration: proxy },
+      ],
+    };
+    assert.deepEqual(describeGaps(rest), [
+      'S/Rest: GET /mock uses a MOCK integration, which cdk-local does not emulate yet; it answers 501.',
+      'S/Rest: POST /secret has authorization COGNITO_USER_POOLS, which cdk-local does not enforce yet; requests go through.',
+    ]);
+  });
+
+  it('says when an API has no stage, a WebSocket API is not served, and a URL is not checked', () => {
+    const http: HttpApiSpec = { ...base, kind: 'http', constructPath: 'S/Http', apiId: 'abcdefghij', stages: [], routes: [] };
+    assert.deepEqual(describeGaps(http), ['HTTP API S/Http has no stage, so it is not served; deploy it to a stage in the app.']);
+    const socket: WebSocketApiSpec = { ...base, kind: 'websocket', constructPath: 'S/Ws', apiId: 'abcdefghij', routeSelectionExpression: '$request.body.action', stages: [], routes: [{ routeKey: '$connect', integration: proxy }] };
+    assert.deepEqual(describeGaps(socket), ['WebSocket API S/Ws is not served yet (1 route).']);
+    const url: FunctionUrlEndpointSpec = { ...base, kind: 'url', constructPath: 'S/Fn/FunctionUrl', urlId: 'x'.repeat(32), function: fn, authType: 'AWS_IAM', invokeMode: 'BUFFERED', cors: { AllowOrigins: ['*'] } };
+    assert.deepEqual(describeGaps(url), [
+      'function URL S/Fn/FunctionUrl has AuthType AWS_IAM; cdk-local does not check signatures yet and lets every request in.',
+      'function URL S/Fn/FunctionUrl has a CORS configuration, which cdk-local does not apply yet.',
+    ]);
+  });
+});
