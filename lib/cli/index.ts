@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { CdkLocalError, ErrorCodes, isCdkLocalError } from '../errors.js';
 import { invokeCommand } from './commands/invoke.js';
 import { listCommand } from './commands/list.js';
+import { readOwnVersion } from './own-version.js';
 import { startLambdaCommand } from './commands/start-lambda.js';
 import { writeError, type CliStreams } from './output.js';
 
@@ -59,7 +60,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
       .demandCommand(1, 'Name a command: invoke, list or start-lambda (see --help).')
       .strict()
       .help()
-      .version()
+      .version(readOwnVersion())
       .wrap(Math.min(100, process.stdout.columns ?? 100))
       .fail((message, error) => {
         throw error ?? new CdkLocalError(ErrorCodes.USAGE, message);
