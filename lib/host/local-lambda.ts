@@ -8,10 +8,13 @@ import {
   loadCloudAssembly,
   readAssembly,
   readEnvVarsFile,
+  resolveAccount,
   resolveEnvironmentOverrides,
+  resolveRegion,
   type Assembly,
   type EnvVarsOverrides,
   type FunctionSpec,
+  type SynthReason,
 } from '../assembly/index.js';
 import type {
   AwsCredentials,
@@ -37,8 +40,16 @@ export interface LocalLambdaOptions {
   readonly credentials?: AwsCredentials | 'none';
   /** The AWS profile to take credentials from. */
   readonly profile?: string;
-  /** The region of stacks that do not set one. @default AWS_REGION, else us-east-1 */
+  /**
+   * The region of stacks that do not set one, and (with {@link LocalLambda.fromApp}) the
+   * synth's `CDK_DEFAULT_REGION`. @default AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1
+   */
   readonly region?: string;
+  /**
+   * The account of stacks that do not set one, and (with {@link LocalLambda.fromApp}) the
+   * synth's `CDK_DEFAULT_ACCOUNT`. @default CDK_DEFAULT_ACCOUNT, else 123456789012
+   */
+  readonly account?: string;
   /** Receives every log record of every function as it happens, with the function it came from. */
   readonly onLog?: (record: LogRecord, spec: FunctionSpec) => void;
   /** Receives every telemetry event (platform, function, extension) of every function as it happens. */
@@ -75,8 +86,14 @@ export interface FromAppOptions extends LocalLambdaOptions {
   /** A cloud assembly directory or a command that synthesizes one, instead of cdk.json's app. */
   readonly app?: string;
   readonly signal?: AbortSignal;
-  /** Called with the app's command when it has to be synthesized. */
-  readonly onSynthesize?: (command: string) => void;
+  /** Context values on top of cdk.json and cdk.context.json, as `cdk synth -c key=value` gives them. */
+  readonly context?: Readonly<Record<string, string>>;
+  /** Synthesize even when the `cdk.out` there could be reused. @default false */
+  readonly synth?: boolean;
+  /** Called with the app's command, and why, when it has to be synthesized. */
+  readonly onSynthesize?: (command: string, reason: SynthReason) => void;
+  /** Called when a `cdk.out` synthesized earlier from the same inputs is reused instead. */
+  readonly onReuse?: (directory: string, synthesizedAt: Date) => void;
 }
 
 /** One invocation as a test asks for it. */
@@ -188,8 +205,10 @@ export class LocalLambda implements AsyncDisposable {
   static async fromAssembly(directory: string, options: LocalLambdaOptions = {}): Promise<LocalLambda> {
     // A sandbox that is required but cannot be had fails before anything runs.
     if (options.sandbox === true) await chooseSandbox(true);
-    const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    const assembly = await readAssembly(resolve(directory), region === undefined ? {} : { defaultRegion: region });
+    const assembly = await readAssembly(resolve(directory), {
+      defaultRegion: resolveRegion(options.region),
+      defaultAccount: resolveAccount(options.account),
+    });
     const overrides = typeof options.envVars === 'string' ? await readEnvVarsFile(options.envVars) : options.envVars;
     const credentials =
       options.credentials === 'none' ? undefined : (options.credentials ?? (await resolveCredentials(options.profile === undefined ? {} : { profile: options.profile })));
@@ -217,7 +236,12 @@ export class LocalLambda implements AsyncDisposable {
       cwd: options.cwd ?? process.cwd(),
       ...(options.app === undefined ? {} : { app: options.app }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.context === undefined ? {} : { context: options.context }),
+      ...(options.region === undefined ? {} : { region: options.region }),
+      ...(options.account === undefined ? {} : { account: options.account }),
+      ...(options.synth === undefined ? {} : { forceSynth: options.synth }),
       ...(options.onSynthesize === undefined ? {} : { onSynthesize: options.onSynthesize }),
+      ...(options.onReuse === undefined ? {} : { onReuse: options.onReuse }),
     });
     return LocalLambda.fromAssembly(directory, options);
   }
