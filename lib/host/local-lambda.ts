@@ -314,13 +314,14 @@ export class LocalLambda implements AsyncDisposable {
     let host = this.#hosts.get(spec);
     if (host === undefined) {
       checkRunnable(spec);
-      const unresolved = spec.unresolvedEnvironment.map((variable) => variable.name);
+      const overrides = this.#overrides === undefined ? {} : resolveEnvironmentOverrides(spec, this.#overrides);
+      // A variable the user set (or unset) with --env-vars has no placeholder to warn about.
+      const unresolved = spec.unresolvedEnvironment.map((variable) => variable.name).filter((name) => !Object.hasOwn(overrides, name));
       if (unresolved.length > 0) {
         this.#notice(
           `${spec.constructPath}: ${unresolved.join(', ')} ${unresolved.length === 1 ? 'is' : 'are'} only known at deploy time and ${unresolved.length === 1 ? 'gets a placeholder' : 'get placeholders'}; set real values with --env-vars.`,
         );
       }
-      const overrides = this.#overrides === undefined ? {} : resolveEnvironmentOverrides(spec, this.#overrides);
       const functionVariables: Record<string, string> = { ...spec.environment };
       for (const [name, value] of Object.entries(overrides)) {
         if (value === null) delete functionVariables[name];
