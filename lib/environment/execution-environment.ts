@@ -555,7 +555,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
 
   async #resolveCommand(): Promise<RuntimeCommand | undefined> {
     if (this.#command === undefined) {
-      const command = await resolveRuntimeCommand(this.#runtime, this.spec.constructPath, this.#options.codeDirectory, this.#options.layersDirectory);
+      const command = await resolveRuntimeCommand(this.#runtime, this.spec.constructPath, this.#options.codeDirectory, this.#options.layersDirectory, this.spec.handler);
       if (command?.notice !== undefined) this.#options.onNotice?.(command.notice);
       if (command !== undefined) {
         const { spec, codeDirectory, layersDirectory, sandbox } = this.#options;

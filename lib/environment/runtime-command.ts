@@ -1,5 +1,5 @@
 import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, type RuntimeInfo } from '../runtimes/index.js';
 
@@ -59,6 +59,19 @@ function inspectPython(command: string): PythonInterpreter | undefined {
 }
 
 /**
+ * True when the handler's module has a source map beside it (`index.js.map`, as NodejsFunction
+ * writes with `sourceMap: true`): only then does Node.js pay for `--enable-source-maps`.
+ */
+async function hasSourceMap(taskRoot: string, handler: string | undefined): Promise<boolean> {
+  if (handler === undefined) return false;
+  const moduleAndExport = basename(handler);
+  const moduleName = moduleAndExport.split('.')[0] ?? '';
+  const modulePath = join(taskRoot, handler.slice(0, handler.length - moduleAndExport.length), moduleName);
+  const found = await Promise.all(['.js', '.mjs', '.cjs'].map((extension) => access(`${modulePath}${extension}.map`).then(() => true, () => false)));
+  return found.includes(true);
+}
+
+/**
  * Chooses how to start a runtime: the local `node` for Node.js, the local `python3.X`
  * (else `python3`) for Python, the `bootstrap` of the code or a layer for `provided.*`.
  * Returns undefined for a `provided` function with no bootstrap: Lambda's
@@ -69,13 +82,16 @@ export async function resolveRuntimeCommand(
   runtimeLabel: string,
   taskRoot: string,
   optDir: string | undefined,
+  handler?: string,
 ): Promise<RuntimeCommand | undefined> {
   switch (runtime.family) {
     case 'nodejs': {
       const localMajor = process.versions.node.split('.')[0];
+      // Stack traces of a bundle point at the user's .ts sources.
+      const sourceMaps = (await hasSourceMap(taskRoot, handler)) ? ['--enable-source-maps'] : [];
       return {
         file: process.execPath,
-        args: [NODE_BOOTSTRAP_PATH],
+        args: [...sourceMaps, NODE_BOOTSTRAP_PATH],
         runtimeDir: join(NODE_BOOTSTRAP_PATH, '..'),
         notice:
           localMajor === runtime.version
