@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 
 /** Options of {@link isAssemblyFresh}. */
 export interface AssemblyFreshnessOptions {
@@ -80,11 +80,23 @@ const VOLATILE_VARIABLES = new Set([
   'SSH_CLIENT',
   'SSH_CONNECTION',
   'SSH_TTY',
-  'INIT_CWD',
   'NODE_TEST_CONTEXT',
+  // npm and npx set these for whatever they run.
+  'INIT_CWD',
+  'NODE',
+  'COLOR',
+  'EDITOR',
 ]);
 /** npm and npx set `npm_*` (`npm_config_*`, `npm_lifecycle_*`, ...) for whatever they run. */
 const VOLATILE_PREFIXES = ['npm_'];
+
+/** npm and npx put `node_modules/.bin` folders (and their own helpers) in front of `PATH`. */
+function withoutNpmPaths(path: string): string {
+  return path
+    .split(delimiter)
+    .filter((entry) => !/[\\/]node_modules[\\/]\.bin$|[\\/]node-gyp-bin$/.test(entry))
+    .join(delimiter);
+}
 
 /** True for an environment variable that does not count in {@link synthFingerprint}. */
 export function isVolatileVariable(name: string): boolean {
@@ -114,6 +126,7 @@ export interface SynthInputs {
 export function synthFingerprint(inputs: SynthInputs): string {
   const env = Object.entries(inputs.env)
     .filter(([name, value]) => value !== undefined && !isVolatileVariable(name))
+    .map(([name, value]): [string, string] => [name, name === 'PATH' ? withoutNpmPaths(value ?? '') : (value ?? '')])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const context = Object.entries(inputs.context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash('sha256')

@@ -23,6 +23,9 @@ describe('synthFingerprint', () => {
     assert.notEqual(synthFingerprint({ ...inputs, env: { PATH: '/bin', STAGE: '' } }), base);
     assert.equal(synthFingerprint({ ...inputs, env: { PATH: '/bin', OLDPWD: '/x', SHLVL: '3', npm_lifecycle_event: 'test', _: '/usr/bin/npx' } }), base);
     assert.ok(isVolatileVariable('npm_config_cache'));
+    // What npx puts in front of PATH does not count; the rest of PATH does.
+    assert.equal(synthFingerprint({ ...inputs, env: { PATH: '/p/node_modules/.bin:/node_modules/.bin:/usr/lib/npm/node-gyp-bin:/bin' } }), base);
+    assert.notEqual(synthFingerprint({ ...inputs, env: { PATH: '/usr/local/bin:/bin' } }), base);
     assert.ok(!isVolatileVariable('NODE_OPTIONS'));
   });
 
