@@ -18,7 +18,8 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20.19',
-  sourcemap: true,
+  // Not minified, so stack traces read without a map; a map would double the package's size.
+  sourcemap: false,
   // The user's app brings these; a second copy would make its constructs foreign to ours.
   external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
   // import('aws-cdk-lib') would stay a dynamic import, which Jest's module system refuses

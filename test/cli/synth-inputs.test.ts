@@ -131,6 +131,12 @@ describe('what feeds the synth: -c, --region, --account, the environment, --synt
     }
   });
 
+  it('says --synth has nothing to run when --app is a cloud assembly', async () => {
+    const run = await runCli(['invoke', 'Echo', '--app', 'cdk.out', '--synth'], { cwd: project });
+    assert.equal(run.exitCode, 2);
+    assert.match(run.stderr, /^cdk-local: --synth needs an app to run, and .*cdk\.out is a cloud assembly: drop --synth, or pass the command that runs your app as --app\.$/m);
+  });
+
   it('rejects a -c without key=value in one sentence', async () => {
     const run = await runCli(['invoke', 'Echo', '-c', 'greeting'], { cwd: project });
     assert.equal(run.exitCode, 2);
