@@ -21,6 +21,7 @@ export {
   type LambdaServerOptions,
 } from './servers/index.js';
 export type { FunctionSpec, CodeLocation, LayerSpec, LoggingSpec, FunctionUrlSpec, UnresolvedVariable } from './assembly/function-spec.js';
+export type { SynthReason } from './assembly/synthesize.js';
 export type {
   AwsCredentials,
   CallerResponse,
