@@ -37,6 +37,7 @@ export {
 export { readTriggers, type TriggerSpec } from './assembly/index.js';
 export type { ApiSpec, RestApiSpec, HttpApiSpec, WebSocketApiSpec, FunctionUrlEndpointSpec, ApiIntegration, ApiStageSpec, RestRouteSpec, HttpRouteSpec } from './assembly/api-spec.js';
 export type { FunctionSpec, CodeLocation, LayerSpec, LoggingSpec, FunctionUrlSpec, UnresolvedVariable } from './assembly/function-spec.js';
+export type { SynthReason } from './assembly/synthesize.js';
 export type {
   AwsCredentials,
   CallerResponse,

@@ -31,8 +31,18 @@ export { prepareCode } from './prepare-code.js';
 export { prepareLayers, type PreparedLayers } from './prepare-layers.js';
 export { readEnvVarsFile, parseEnvVarsOverrides, type EnvVarsOverrides } from './read-env-vars-file.js';
 export { resolveEnvironmentOverrides } from './resolve-environment-overrides.js';
-export { loadCloudAssembly, type LoadCloudAssemblyOptions, type LoadCloudAssemblyResult } from './synthesize.js';
-export { isAssemblyFresh, type AssemblyFreshnessOptions } from './assembly-freshness.js';
+export { loadCloudAssembly, type LoadCloudAssemblyOptions, type LoadCloudAssemblyResult, type SynthReason } from './synthesize.js';
+export {
+  checkAssemblyReuse,
+  isAssemblyFresh,
+  isVolatileVariable,
+  synthFingerprint,
+  SYNTH_RECORD_FILE,
+  type AssemblyFreshnessOptions,
+  type StaleReason,
+  type SynthInputs,
+} from './assembly-freshness.js';
+export { DEFAULT_ACCOUNT, DEFAULT_REGION, resolveAccount, resolveRegion } from './aws-defaults.js';
 export {
   readTriggers,
   type TriggerSpec,

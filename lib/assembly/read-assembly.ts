@@ -3,6 +3,7 @@ import { basename, resolve } from 'node:path';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { AppIndex } from './app-index.js';
 import { AssetIndex, readAssetIndex } from './asset-index.js';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './aws-defaults.js';
 import { isRecord, toCfnTemplate, type CfnTemplate } from './cfn-template.js';
 import { buildFunctionSpec } from './build-function-spec.js';
 import type { ApiSpec } from './api-spec.js';
@@ -41,9 +42,6 @@ export interface Assembly {
   /** What could not be made sense of (a missing nested template, an unresolvable layer), one sentence each. */
   readonly warnings: readonly string[];
 }
-
-const DEFAULT_REGION = 'us-east-1';
-const DEFAULT_ACCOUNT = '123456789012';
 
 /**
  * Reads a synthesized cloud assembly (`cdk.out`) into the specs of its Lambda functions.

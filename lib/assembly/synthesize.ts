@@ -2,7 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Result } from 'execa';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
-import { isAssemblyFresh } from './assembly-freshness.js';
+import { checkAssemblyReuse, synthFingerprint, writeSynthRecord, type StaleReason } from './assembly-freshness.js';
+import { resolveAccount, resolveRegion } from './aws-defaults.js';
 import { isRecord } from './cfn-template.js';
 
 /** Options of {@link loadCloudAssembly}. */
@@ -20,9 +21,23 @@ export interface LoadCloudAssemblyOptions {
   readonly signal?: AbortSignal;
   /** Context values on top of cdk.json and cdk.context.json (like `cdk -c key=value`). */
   readonly context?: Readonly<Record<string, string>>;
-  /** Called with the app's command just before it is run (not when a fresh assembly is reused). */
-  readonly onSynthesize?: (command: string) => void;
+  /**
+   * `CDK_DEFAULT_REGION` for the app (like `cdk synth` run with that region).
+   * @default AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1
+   */
+  readonly region?: string;
+  /** `CDK_DEFAULT_ACCOUNT` for the app. @default CDK_DEFAULT_ACCOUNT, else 123456789012 */
+  readonly account?: string;
+  /** Synthesize even when the assembly there could be reused. @default false */
+  readonly forceSynth?: boolean;
+  /** Called with the app's command and the reason just before it is run (not when an assembly is reused). */
+  readonly onSynthesize?: (command: string, reason: SynthReason) => void;
+  /** Called when an assembly cdk-local synthesized earlier, from the same inputs, is reused. */
+  readonly onReuse?: (directory: string, synthesizedAt: Date) => void;
 }
+
+/** Why the app is synthesized: no assembly yet, or what made the one there stale, or `forced` (`--synth`). */
+export type SynthReason = StaleReason | 'forced';
 
 /** What {@link loadCloudAssembly} found. */
 export interface LoadCloudAssemblyResult {
@@ -43,8 +58,10 @@ const FORCE_KILL_AFTER_MS = 5000;
 /**
  * Finds the cloud assembly of a CDK app the way the CDK CLI does: `app` may be an
  * assembly directory (used as is) or a command; without it, cdk.json's `app` is run.
- * An existing assembly newer than every file of the project is reused without running
- * the app. The app is run through the shell (cdk.json's `app` is a shell command) with
+ * An assembly cdk-local synthesized before is reused without running the app when
+ * nothing that feeds the synth changed: no file of the project is newer, and the command,
+ * context, region, account and environment (less volatile variables) are the same
+ * (see {@link checkAssemblyReuse}). The app is run through the shell (cdk.json's `app` is a shell command) with
  * `CDK_OUTDIR`, `CDK_CONTEXT_JSON` and `CDK_DEFAULT_REGION`/`CDK_DEFAULT_ACCOUNT` set.
  * Throws {@link ErrorCodes.NO_APP} without an app and {@link ErrorCodes.SYNTH_FAILED}
  * when it fails (the error's cause carries the app's full stderr).
@@ -53,7 +70,15 @@ export async function loadCloudAssembly(options: LoadCloudAssemblyOptions): Prom
   const cwd = resolve(options.cwd);
   if (options.app !== undefined) {
     const candidate = resolve(cwd, options.app);
-    if (await isFile(join(candidate, 'manifest.json'))) return { directory: candidate, synthesized: false };
+    if (await isFile(join(candidate, 'manifest.json'))) {
+      if (options.forceSynth === true) {
+        throw new CdkLocalError(
+          ErrorCodes.USAGE,
+          `--synth needs an app to run, and ${candidate} is a cloud assembly: drop --synth, or pass the command that runs your app as --app.`,
+        );
+      }
+      return { directory: candidate, synthesized: false };
+    }
     if (await isDirectory(candidate)) {
       throw new CdkLocalError(
         ErrorCodes.ASSEMBLY_INVALID,
@@ -73,23 +98,35 @@ export async function loadCloudAssembly(options: LoadCloudAssemblyOptions): Prom
   }
   const configuredOutput = typeof cdkJson?.['output'] === 'string' ? cdkJson['output'] : undefined;
   const output = resolve(cwd, options.output ?? configuredOutput ?? 'cdk.out');
-  const hasExtraContext = options.context !== undefined && Object.keys(options.context).length > 0;
-  if (!hasExtraContext && (await isAssemblyFresh(output, cwd))) return { directory: output, synthesized: false };
-
   const context = {
     ...(isRecord(cdkJson?.['context']) ? cdkJson['context'] : {}),
     ...((await readJsonObject(join(cwd, 'cdk.context.json'))) ?? {}),
     ...options.context,
     ...REQUIRED_CONTEXT,
   };
-  options.onSynthesize?.(app);
+  const region = resolveRegion(options.region);
+  const account = resolveAccount(options.account);
+  // The rule for reusing an assembly: cdk-local made it, from the same command, context,
+  // region, account and environment, and no file of the project changed since.
+  const fingerprint = synthFingerprint({ app, output, context, region, account, env: process.env });
+  let reason: SynthReason = 'forced';
+  if (options.forceSynth !== true) {
+    const reuse = await checkAssemblyReuse(output, cwd, fingerprint);
+    if (reuse.stale === undefined) {
+      options.onReuse?.(output, reuse.synthesizedAt);
+      return { directory: output, synthesized: false };
+    }
+    reason = reuse.stale;
+  }
+
+  options.onSynthesize?.(app, reason);
   const result = await runApp(app, {
     cwd,
     env: {
       CDK_OUTDIR: output,
       CDK_CONTEXT_JSON: JSON.stringify(context),
-      CDK_DEFAULT_REGION: process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
-      CDK_DEFAULT_ACCOUNT: process.env['CDK_DEFAULT_ACCOUNT'] ?? '123456789012',
+      CDK_DEFAULT_REGION: region,
+      CDK_DEFAULT_ACCOUNT: account,
     },
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
@@ -109,6 +146,7 @@ export async function loadCloudAssembly(options: LoadCloudAssemblyOptions): Prom
       { cause: new Error(result.stderr) },
     );
   }
+  await writeSynthRecord(output, fingerprint);
   return { directory: output, synthesized: true };
 }
 

@@ -4,6 +4,7 @@ import { generateEventCommand } from './commands/generate-event.js';
 import { invokeCommand } from './commands/invoke.js';
 import { listCommand } from './commands/list.js';
 import { startApiCommand } from './commands/start-api.js';
+import { readOwnVersion } from './own-version.js';
 import { startLambdaCommand } from './commands/start-lambda.js';
 import { writeError, type CliStreams } from './output.js';
 
@@ -63,7 +64,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
       .demandCommand(1, 'Name a command: invoke, list, start-lambda, start-api or generate-event (see --help).')
       .strict()
       .help()
-      .version()
+      .version(readOwnVersion())
       .wrap(Math.min(100, process.stdout.columns ?? 100))
       .fail((message, error) => {
         throw error ?? new CdkLocalError(ErrorCodes.USAGE, message);

@@ -88,7 +88,7 @@ export class EnvironmentProcesses {
         ...provision,
         ...(onNotice === undefined ? {} : { onNotice }),
         logger: this.#parts.logger,
-      });
+      }, spec.handler);
       if (command?.notice !== undefined) onNotice?.(command.notice);
       if (command !== undefined) {
         this.#launcher = await prepareLauncher({ spec, runtime: this.#parts.runtime, command, codeDirectory, ...(layersDirectory === undefined ? {} : { layersDirectory }), ...(sandbox === undefined ? {} : { sandbox }) });

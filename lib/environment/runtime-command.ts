@@ -1,6 +1,6 @@
 import { access, constants, readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { NODE_BOOTSTRAP_PATH, PYTHON_BOOTSTRAP_PATH, linkPythonPackages, provideNodeBuild, provideNodeModules, providePythonSdk, runtimeExtraPackages, type PythonPackage, runtimeCacheDirectory, type RuntimeInfo } from '../runtimes/index.js';
 import type { DiagnosticLogger } from './diagnostics.js';
@@ -106,6 +106,19 @@ function inspectPython(command: string): Promise<PythonInterpreter | undefined> 
 }
 
 /**
+ * True when the handler's module has a source map beside it (`index.js.map`, as NodejsFunction
+ * writes with `sourceMap: true`): only then does Node.js pay for `--enable-source-maps`.
+ */
+async function hasSourceMap(taskRoot: string, handler: string | undefined): Promise<boolean> {
+  if (handler === undefined) return false;
+  const moduleAndExport = basename(handler);
+  const moduleName = moduleAndExport.split('.')[0] ?? '';
+  const modulePath = join(taskRoot, handler.slice(0, handler.length - moduleAndExport.length), moduleName);
+  const found = await Promise.all(['.js', '.mjs', '.cjs'].map((extension) => access(`${modulePath}${extension}.map`).then(() => true, () => false)));
+  return found.includes(true);
+}
+
+/**
  * Chooses how to start a runtime: a `node` of the runtime's major for Node.js (the local one
  * with `localRuntime`), with the AWS SDK it provides, the local `python3.X`
  * (else `python3`) for Python, the `bootstrap` of the code or a layer for `provided.*`.
@@ -118,11 +131,14 @@ export async function resolveRuntimeCommand(
   taskRoot: string,
   optDir: string | undefined,
   provision: RuntimeProvisionOptions = {},
+  handler?: string,
 ): Promise<RuntimeCommand | undefined> {
   const cacheDirectory = provision.cacheDirectory ?? runtimeCacheDirectory();
   switch (runtime.family) {
     case 'nodejs': {
       const localMajor = process.versions.node.split('.')[0];
+      // Stack traces of a bundle point at the user's .ts sources.
+      const sourceMaps = (await hasSourceMap(taskRoot, handler)) ? ['--enable-source-maps'] : [];
       const context = { cacheDirectory, ...(provision.onNotice === undefined ? {} : { onNotice: provision.onNotice }) };
       const node = provision.localRuntime === true ? undefined : await provideNodeBuild(runtime.version, context);
       if (node !== undefined) provision.logger?.debug({ version: node.version, executable: node.executable, source: node.source }, `Node.js ${node.version} runs ${runtimeLabel}`);
@@ -139,7 +155,7 @@ export async function resolveRuntimeCommand(
       return {
         ...(modules === undefined ? {} : { nodeModulesDirectory: modules.directory }),
         file: node?.executable ?? process.execPath,
-        args: [NODE_BOOTSTRAP_PATH],
+        args: [...sourceMaps, NODE_BOOTSTRAP_PATH],
         runtimeDir: join(NODE_BOOTSTRAP_PATH, '..'),
         notice:
           node !== undefined || localMajor === runtime.version

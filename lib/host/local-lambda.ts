@@ -8,11 +8,14 @@ import {
   loadCloudAssembly,
   readAssembly,
   readEnvVarsFile,
+  resolveAccount,
   resolveEnvironmentOverrides,
   type ApiSpec,
+  resolveRegion,
   type Assembly,
   type EnvVarsOverrides,
   type FunctionSpec,
+  type SynthReason,
 } from '../assembly/index.js';
 import type {
   AwsCredentials,
@@ -39,8 +42,16 @@ export interface LocalLambdaOptions {
   readonly credentials?: AwsCredentials | 'none';
   /** The AWS profile to take credentials from. */
   readonly profile?: string;
-  /** The region of stacks that do not set one. @default AWS_REGION, else us-east-1 */
+  /**
+   * The region of stacks that do not set one, and (with {@link LocalLambda.fromApp}) the
+   * synth's `CDK_DEFAULT_REGION`. @default AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1
+   */
   readonly region?: string;
+  /**
+   * The account of stacks that do not set one, and (with {@link LocalLambda.fromApp}) the
+   * synth's `CDK_DEFAULT_ACCOUNT`. @default CDK_DEFAULT_ACCOUNT, else 123456789012
+   */
+  readonly account?: string;
   /** Receives every log record of every function as it happens, with the function it came from. */
   readonly onLog?: (record: LogRecord, spec: FunctionSpec) => void;
   /** Receives every telemetry event (platform, function, extension) of every function as it happens. */
@@ -93,8 +104,14 @@ export interface FromAppOptions extends LocalLambdaOptions {
   /** A cloud assembly directory or a command that synthesizes one, instead of cdk.json's app. */
   readonly app?: string;
   readonly signal?: AbortSignal;
-  /** Called with the app's command when it has to be synthesized. */
-  readonly onSynthesize?: (command: string) => void;
+  /** Context values on top of cdk.json and cdk.context.json, as `cdk synth -c key=value` gives them. */
+  readonly context?: Readonly<Record<string, string>>;
+  /** Synthesize even when the `cdk.out` there could be reused. @default false */
+  readonly synth?: boolean;
+  /** Called with the app's command, and why, when it has to be synthesized. */
+  readonly onSynthesize?: (command: string, reason: SynthReason) => void;
+  /** Called when a `cdk.out` synthesized earlier from the same inputs is reused instead. */
+  readonly onReuse?: (directory: string, synthesizedAt: Date) => void;
 }
 
 /** One invocation as a test asks for it. */
@@ -209,8 +226,10 @@ export class LocalLambda implements AsyncDisposable {
   static async fromAssembly(directory: string, options: LocalLambdaOptions = {}): Promise<LocalLambda> {
     // A sandbox that is required but cannot be had fails before anything runs.
     if (options.sandbox === true) await chooseSandbox(true);
-    const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    const assembly = await readAssembly(resolve(directory), region === undefined ? {} : { defaultRegion: region });
+    const assembly = await readAssembly(resolve(directory), {
+      defaultRegion: resolveRegion(options.region),
+      defaultAccount: resolveAccount(options.account),
+    });
     const overrides = typeof options.envVars === 'string' ? await readEnvVarsFile(options.envVars) : options.envVars;
     const credentials =
       options.credentials === 'none' ? undefined : (options.credentials ?? (await resolveCredentials(options.profile === undefined ? {} : { profile: options.profile })));
@@ -238,7 +257,12 @@ export class LocalLambda implements AsyncDisposable {
       cwd: options.cwd ?? process.cwd(),
       ...(options.app === undefined ? {} : { app: options.app }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.context === undefined ? {} : { context: options.context }),
+      ...(options.region === undefined ? {} : { region: options.region }),
+      ...(options.account === undefined ? {} : { account: options.account }),
+      ...(options.synth === undefined ? {} : { forceSynth: options.synth }),
       ...(options.onSynthesize === undefined ? {} : { onSynthesize: options.onSynthesize }),
+      ...(options.onReuse === undefined ? {} : { onReuse: options.onReuse }),
     });
     return LocalLambda.fromAssembly(directory, { ...options, projectDirectory: options.projectDirectory ?? options.cwd ?? process.cwd() });
   }
@@ -320,13 +344,14 @@ export class LocalLambda implements AsyncDisposable {
     let host = this.#hosts.get(spec);
     if (host === undefined) {
       checkRunnable(spec);
-      const unresolved = spec.unresolvedEnvironment.map((variable) => variable.name);
+      const overrides = this.#overrides === undefined ? {} : resolveEnvironmentOverrides(spec, this.#overrides);
+      // A variable the user set (or unset) with --env-vars has no placeholder to warn about.
+      const unresolved = spec.unresolvedEnvironment.map((variable) => variable.name).filter((name) => !Object.hasOwn(overrides, name));
       if (unresolved.length > 0) {
         this.#notice(
           `${spec.constructPath}: ${unresolved.join(', ')} ${unresolved.length === 1 ? 'is' : 'are'} only known at deploy time and ${unresolved.length === 1 ? 'gets a placeholder' : 'get placeholders'}; set real values with --env-vars.`,
         );
       }
-      const overrides = this.#overrides === undefined ? {} : resolveEnvironmentOverrides(spec, this.#overrides);
       const functionVariables: Record<string, string> = { ...spec.environment };
       for (const [name, value] of Object.entries(overrides)) {
         if (value === null) delete functionVariables[name];

@@ -46,17 +46,23 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   const handle = await local.start(spec, { payload });
   const response = await untilAborted(handle.response, signal);
   let failed = response.kind === 'function-error';
+  let last: Buffer | undefined;
+  const write = (bytes: Buffer): void => {
+    if (bytes.length > 0) last = bytes;
+    streams.stdout.write(bytes);
+  };
   if (response.kind === 'stream') {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) streams.stdout.write(chunk);
+    for await (const chunk of response.body as AsyncIterable<Buffer>) write(chunk);
     const completion = await response.completion;
     if (completion.error !== undefined) {
       failed = true;
-      streams.stdout.write(completion.error.body);
+      write(completion.error.body);
     }
   } else {
-    streams.stdout.write(response.body);
+    write(response.body);
   }
-  if (streams.stdout.isTTY === true) streams.stdout.write('\n');
+  // On a terminal the shell prompt would follow the response on its line; piped, the bytes stay exact.
+  if (streams.stdout.isTTY === true && last?.at(-1) !== 0x0a) streams.stdout.write('\n');
   const report = await untilAborted(handle.report, signal);
   if (report.status !== 'success') failed = true;
   return failed ? InvokeExitCodes.functionError : InvokeExitCodes.success;

@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
-import { loadCloudAssembly, readAssembly, type ApiSpec, type FunctionSpec } from '../../assembly/index.js';
+import { loadCloudAssembly, readAssembly, resolveAccount, resolveRegion, type ApiSpec, type FunctionSpec } from '../../assembly/index.js';
 import { writeNotice, type CliStreams } from '../output.js';
-import { withAppOptions, type AppArguments } from './common-options.js';
+import { assemblyOptions, withAssemblyOptions, type AssemblyArguments } from './common-options.js';
 
-interface ListArguments extends AppArguments {
+interface ListArguments extends AssemblyArguments {
   readonly json: boolean;
 }
 
@@ -60,14 +60,8 @@ function formatTable(rows: readonly FunctionListing[]): string {
 /** Prints the app's functions; returns the exit code. */
 export async function runList(args: ListArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
   // Only the assembly is read: listing starts no environment and loads none of that code.
-  const { directory } = await loadCloudAssembly({
-    cwd: process.cwd(),
-    signal,
-    onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),
-    ...(args.app === undefined ? {} : { app: args.app }),
-  });
-  const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const assembly = await readAssembly(directory, region === undefined ? {} : { defaultRegion: region });
+  const { directory } = await loadCloudAssembly({ cwd: process.cwd(), signal, ...assemblyOptions(args, streams) });
+  const assembly = await readAssembly(directory, { defaultRegion: resolveRegion(args.region), defaultAccount: resolveAccount(args.account) });
   for (const warning of assembly.warnings) writeNotice(streams, warning);
   const triggers = triggersByFunction(assembly.apis);
   const rows = assembly.functions.map((spec) => toListing(spec, triggers.get(spec)));
@@ -86,7 +80,7 @@ export function listCommand(streams: CliStreams, signal: AbortSignal, setExitCod
   return {
     command: 'list',
     describe: 'List every Lambda function of the app',
-    builder: (yargs) => withAppOptions(yargs).option('json', { type: 'boolean', default: false, describe: 'Print a JSON array' }) as never,
+    builder: (yargs) => withAssemblyOptions(yargs).option('json', { type: 'boolean', default: false, describe: 'Print a JSON array' }) as never,
     handler: async (args) => {
       setExitCode(await runList(args, streams, signal));
     },

@@ -3,6 +3,7 @@
 // extensionless, .js (CommonJS unless the nearest package.json says "type": "module"),
 // .mjs, .cjs, then through Node's own resolution (node_modules and NODE_PATH).
 // https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -119,11 +120,38 @@ async function loadUserModule(taskRoot, moduleRoot, moduleName) {
   try {
     return await loadModule(taskRoot, moduleRoot, moduleName);
   } catch (error) {
-    if (error instanceof SyntaxError) throw new UserCodeSyntaxError(/** @type {any} */ (error));
+    if (error instanceof SyntaxError) throw withSyntaxErrorLocation(new UserCodeSyntaxError(/** @type {any} */ (error)), error, path.resolve(taskRoot, moduleRoot, moduleName));
     // Only CommonJS's code: an ES module's ERR_MODULE_NOT_FOUND stays a plain Error, as in Lambda.
     if (/** @type {any} */ (error)?.code === 'MODULE_NOT_FOUND') throw new ImportModuleError(/** @type {any} */ (error));
     throw error;
   }
+}
+
+/** Node's header above a SyntaxError: `file:line`, the line, a caret under the fault. */
+const SYNTAX_ERROR_HEADER = /^(.+:\d+)\n/;
+
+/**
+ * Names the file and line of a syntax error in the error's stack, as its first frame, as Node.js
+ * prints them above an uncaught one. CommonJS's SyntaxError carries them in its stack; an ES
+ * module's does not, so the candidate files are checked with `node --check` (only on this path).
+ * @param {Error} wrapped the Runtime.UserCodeSyntaxError
+ * @param {SyntaxError} error
+ * @param {string} base the module's path without extension
+ * @returns {Error}
+ */
+function withSyntaxErrorLocation(wrapped, error, base) {
+  let location = SYNTAX_ERROR_HEADER.exec(String(error.stack))?.[1];
+  for (const file of [`${base}.mjs`, `${base}.js`, `${base}.cjs`, base]) {
+    if (location !== undefined) break;
+    if (!existsSync(file)) continue;
+    const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+    location = SYNTAX_ERROR_HEADER.exec(check.stderr ?? '')?.[1];
+  }
+  if (location !== undefined && typeof wrapped.stack === 'string') {
+    const [first, ...frames] = wrapped.stack.split('\n');
+    wrapped.stack = [first, `    at ${location}`, ...frames].join('\n');
+  }
+  return wrapped;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import type { FunctionSpec } from '../../assembly/index.js';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION, type FunctionSpec } from '../../assembly/index.js';
 import type { LocalLambda } from '../../host/index.js';
 import { AsyncInvoker, type AsyncDropReason, type AsyncRetryOptions } from './async-invoker.js';
 import { registerFunctionRoutes } from './function-routes.js';
@@ -12,8 +12,6 @@ import { requestTooLarge, ServiceError, toServiceError } from './service-error.j
 
 /** Lambda's limit on an asynchronous invocation's payload since October 2025 (256 KB before). */
 export const DEFAULT_MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
-/** The account of ARNs when the app has no function to take one from. */
-const DEFAULT_ACCOUNT_ID = '123456789012';
 /** A body larger than this is not even read. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -68,7 +66,7 @@ export async function buildLambdaApi(options: LambdaApiOptions): Promise<LambdaA
   const context: LambdaApiContext = {
     local: options.local,
     functions,
-    arnDefaults: { region: options.region ?? first?.region ?? 'us-east-1', accountId: first?.accountId ?? DEFAULT_ACCOUNT_ID },
+    arnDefaults: { region: options.region ?? first?.region ?? DEFAULT_REGION, accountId: first?.accountId ?? DEFAULT_ACCOUNT },
     lastModified: new Date(),
     maxAsyncPayloadBytes: options.maxAsyncPayloadBytes ?? DEFAULT_MAX_ASYNC_PAYLOAD_BYTES,
     asyncInvoker,

@@ -98,7 +98,18 @@ describe('init errors', () => {
     const failure = await failInit(t, { codeDir, handler: 'index.handler' });
     assert.equal(failure.headerType, 'Runtime.UserCodeSyntaxError');
     assert.match(failure.body.errorMessage, /^SyntaxError: /);
+    assert.match(failure.body.trace[1] ?? '', /^ {4}at .*index\.js:2$/, 'the file and line, as Node.js prints them');
     assert.equal(failure.exitCode, 129);
+  });
+
+  test('an ES module that does not parse names its file and line too', async (t) => {
+    const codeDir = await mkdtemp(join(tmpdir(), 'cdk-local-ric-'));
+    t.after(() => rm(codeDir, { recursive: true, force: true }));
+    await writeFile(join(codeDir, 'index.mjs'), 'export const handler = async () => {\n  return 1 +;\n};\n');
+    const failure = await failInit(t, { codeDir, handler: 'index.handler' });
+    assert.equal(failure.headerType, 'Runtime.UserCodeSyntaxError');
+    assert.equal(failure.body.errorMessage, "SyntaxError: Unexpected token ';'");
+    assert.match(failure.body.trace[1] ?? '', /^ {4}at .*index\.mjs:2$/);
   });
 
   test('an error thrown while the module initialises keeps its own type', async (t) => {
