@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiError, normaliseErrorBody } from './error-body.js';
-import { RuntimeHeaders, lowerCase } from './headers.js';
+import { jsonHeaderValue, RuntimeHeaders, lowerCase } from './headers.js';
 import type { Invocation, InvocationResponse, PostedError, StreamCompletion } from './invocation.js';
 import { readBody } from './read-body.js';
 import type { Refusal, RuntimeChannel } from './runtime-channel.js';
@@ -62,8 +62,8 @@ function sendInvocation(reply: FastifyReply, invocation: Invocation): FastifyRep
   reply.header(RuntimeHeaders.invokedFunctionArn, invocation.invokedFunctionArn);
   const optional: [string, string | undefined][] = [
     [RuntimeHeaders.traceId, invocation.traceId],
-    [RuntimeHeaders.clientContext, invocation.clientContext],
-    [RuntimeHeaders.cognitoIdentity, invocation.cognitoIdentity],
+    [RuntimeHeaders.clientContext, invocation.clientContext === undefined ? undefined : jsonHeaderValue(invocation.clientContext)],
+    [RuntimeHeaders.cognitoIdentity, invocation.cognitoIdentity === undefined ? undefined : jsonHeaderValue(invocation.cognitoIdentity)],
     [RuntimeHeaders.tenantId, invocation.tenantId],
   ];
   for (const [name, value] of optional) {

@@ -1,23 +1,8 @@
-import { invalidParameterValue, invalidRequestContent, requestTooLarge } from './service-error.js';
+import { invalidParameterValue, invalidRequestContent } from './service-error.js';
 import type { InvocationType } from './lambda-headers.js';
 
 /** The longest `X-Amz-Client-Context` the service takes (base64 text). */
 export const MAX_CLIENT_CONTEXT_CHARS = 3583;
-
-/**
- * Reads a request body up to `limitBytes`. A larger body is still read to its end (and
- * dropped), so the caller gets the 413 answer rather than a reset connection.
- */
-export async function readPayload(body: AsyncIterable<Buffer>, limitBytes: number, operation: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let sizeBytes = 0;
-  for await (const chunk of body) {
-    sizeBytes += chunk.length;
-    if (sizeBytes <= limitBytes) chunks.push(chunk);
-  }
-  if (sizeBytes > limitBytes) throw requestTooLarge(limitBytes, operation);
-  return Buffer.concat(chunks, sizeBytes);
-}
 
 /**
  * The event as the runtime gets it: the bytes as sent, `{}` when there are none (as when
@@ -34,6 +19,8 @@ export function checkJsonPayload(payload: Buffer): Buffer {
   return payload;
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** `X-Amz-Client-Context` (base64 of a JSON object) decoded to the JSON text the runtime gets. */
 export function decodeClientContext(header: string | undefined): string | undefined {
   if (header === undefined || header === '') return undefined;
@@ -42,9 +29,11 @@ export function decodeClientContext(header: string | undefined): string | undefi
     throw invalidParameterValue(`Client context must be at most ${MAX_CLIENT_CONTEXT_CHARS} characters of base64.`);
   }
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(header)) throw invalid;
-  const text = Buffer.from(header, 'base64').toString('utf8');
+  let text: string;
   let parsed: unknown;
   try {
+    // Bytes that are not UTF-8 are refused, as the service does, not patched over.
+    text = STRICT_UTF8.decode(Buffer.from(header, 'base64'));
     parsed = JSON.parse(text);
   } catch {
     throw invalid;
