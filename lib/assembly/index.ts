@@ -11,7 +11,7 @@ export type {
   UnresolvedVariable,
 } from './function-spec.js';
 export { readAssembly, type Assembly, type ReadAssemblyOptions } from './read-assembly.js';
-export { findFunction } from './find-function.js';
+export { findFunction, type FindFunctionOptions } from './find-function.js';
 export { checkRunnable } from './check-runnable.js';
 export { runtimeFamily, SUPPORTED_RUNTIME_FAMILIES, type SupportedRuntimeFamily } from './runtime-family.js';
 export { prepareCode } from './prepare-code.js';

@@ -8,7 +8,8 @@ import { attemptAsyncInvocation, registerInvokeRoutes } from './invoke-routes.js
 import type { InvocationListener } from './invocation-summary.js';
 import type { AsyncJob, LambdaApiContext } from './lambda-api-context.js';
 import { LambdaHeaders } from './lambda-headers.js';
-import { requestTooLarge, ServiceError, toServiceError } from './service-error.js';
+import { closeAfterAnswer, DEFAULT_REQUEST_BODY_TIMEOUT_MS } from './read-request-body.js';
+import { invalidRequestContent, requestTooLarge, ServiceError, toServiceError, validationError } from './service-error.js';
 
 /** Lambda's limit on an asynchronous invocation's payload since October 2025 (256 KB before). */
 export const DEFAULT_MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
@@ -27,6 +28,11 @@ export interface LambdaApiOptions {
   readonly asyncRetry?: AsyncRetryOptions;
   /** @default DEFAULT_MAX_ASYNC_PAYLOAD_BYTES */
   readonly maxAsyncPayloadBytes?: number;
+  /**
+   * How long a request body may take to arrive before it is refused with 408 and its
+   * connection closed. @default DEFAULT_REQUEST_BODY_TIMEOUT_MS
+   */
+  readonly requestBodyTimeoutMs?: number;
   /** Told when each invocation (or attempt of an `Event` one) ends. */
   readonly onInvocation?: InvocationListener;
   /** Told when an `Event` invocation is given up. */
@@ -42,6 +48,23 @@ export interface LambdaApi {
   readonly closeAsyncInvocations: () => Promise<void>;
   /** From now on every answer closes its connection, so keep-alive callers do not hold the server open. */
   readonly markClosing: () => void;
+}
+
+/**
+ * A request Fastify itself refused (a URL that is not valid percent-encoding, a name past the
+ * router's limit, a body it cannot take) as the service would answer it.
+ */
+function frameworkError(error: FastifyError): ServiceError {
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return validationError(`The request path is not valid percent-encoded UTF-8: ${error.message}`);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return validationError("1 validation error detected: Value at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 140");
+    default:
+      // Every other refusal of a request by Fastify is about its content (FST_ERR_CTP_*).
+      if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return invalidRequestContent(error.message);
+      return toServiceError(error);
+  }
 }
 
 function sendServiceError(reply: import('fastify').FastifyReply, error: ServiceError): void {
@@ -71,6 +94,7 @@ export async function buildLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     arnDefaults: { region: options.region ?? first?.region ?? 'us-east-1', accountId: first?.accountId ?? DEFAULT_ACCOUNT_ID },
     lastModified: new Date(),
     maxAsyncPayloadBytes: options.maxAsyncPayloadBytes ?? DEFAULT_MAX_ASYNC_PAYLOAD_BYTES,
+    requestBodyTimeoutMs: options.requestBodyTimeoutMs ?? DEFAULT_REQUEST_BODY_TIMEOUT_MS,
     asyncInvoker,
     onInvocation,
   };
@@ -83,6 +107,8 @@ export async function buildLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     bodyLimit: MAX_BODY_BYTES,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 2048 },
+    // What Fastify refuses before routing is answered in the service's shape too.
+    frameworkErrors: (error, _request, reply) => sendServiceError(reply, frameworkError(error)),
   });
   // Every body is read by the routes as it came: any Content-Type, or none (the AWS CLI).
   app.removeAllContentTypeParsers();
@@ -101,13 +127,16 @@ export async function buildLambdaApi(options: LambdaApiOptions): Promise<LambdaA
   app.setErrorHandler((error: FastifyError | ServiceError, _request, reply) => {
     if (error instanceof ServiceError) return sendServiceError(reply, error);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendServiceError(reply, requestTooLarge(MAX_BODY_BYTES, 'Invoke'));
-    sendServiceError(reply, toServiceError(error));
+    sendServiceError(reply, frameworkError(error));
   });
   // Once the server is closing, each answer closes its connection: keep-alive callers (the
   // SDKs) would otherwise hold the server open until their idle timeout.
   let closing = false;
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     if (closing) void reply.header('connection', 'close');
+    // Answered without its body being read (refused before, or no such operation): that
+    // body is not read on, and its connection is closed.
+    if (request.raw.complete === false && request.raw.listenerCount('data') === 0) closeAfterAnswer(request.raw, reply.raw);
   });
   await app.register(async (scope) => registerInvokeRoutes(scope, context));
   await app.register(async (scope) => registerFunctionRoutes(scope, context));
