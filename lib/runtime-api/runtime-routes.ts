@@ -163,7 +163,7 @@ export async function registerRuntimeRoutes(app: FastifyInstance, options: Runti
    * answered here (400 or 413) and delivered to the caller as such; then it returns undefined.
    */
   async function readPostedBody(request: FastifyRequest, reply: FastifyReply, deliver: (response: InvocationResponse) => void): Promise<Buffer | undefined> {
-    const read = await readBody(request.body as AsyncIterable<Buffer>, request.raw, maxResponseBytes);
+    const read = await readBody(request.raw, reply.raw, maxResponseBytes);
     if (read.truncated) {
       deliver({ kind: 'truncated' });
       void reply.code(400).send(apiError('TruncatedHTTPRequest', 'The body was cut short'));
@@ -225,7 +225,7 @@ export async function registerRuntimeRoutes(app: FastifyInstance, options: Runti
   });
 
   app.post(`${PREFIX}/init/error`, async (request, reply) => {
-    const read = await readBody(request.body as AsyncIterable<Buffer>, request.raw, maxResponseBytes);
+    const read = await readBody(request.raw, reply.raw, maxResponseBytes);
     const errorType = header(request, RuntimeHeaders.functionErrorType);
     const body = read.body ?? Buffer.alloc(0);
     const contentType = sentContentType(request) ?? 'application/json';

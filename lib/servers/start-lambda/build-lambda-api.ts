@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { FunctionSpec } from '../../assembly/index.js';
 import type { LocalLambda } from '../../host/index.js';
+import { closeAfterAnswer } from '../../runtime-api/index.js';
 import { AsyncInvoker, type AsyncDropReason, type AsyncRetryOptions } from './async-invoker.js';
 import { registerFunctionRoutes } from './function-routes.js';
 import { attemptAsyncInvocation, registerInvokeRoutes } from './invoke-routes.js';
 import type { InvocationListener } from './invocation-summary.js';
 import type { AsyncJob, LambdaApiContext } from './lambda-api-context.js';
 import { LambdaHeaders } from './lambda-headers.js';
-import { closeAfterAnswer, DEFAULT_REQUEST_BODY_TIMEOUT_MS } from './read-request-body.js';
+import { DEFAULT_REQUEST_BODY_TIMEOUT_MS } from './read-request-body.js';
 import { invalidRequestContent, requestTooLarge, ServiceError, toServiceError, validationError } from './service-error.js';
 
 /** Lambda's limit on an asynchronous invocation's payload since October 2025 (256 KB before). */
