@@ -17,6 +17,7 @@ from . import __version__
 
 API_PREFIX = "/2018-06-01/runtime"
 
+# The same names as RuntimeHeaders in lib/runtime-api/headers.ts; a test keeps them equal.
 REQUEST_ID_HEADER = "Lambda-Runtime-Aws-Request-Id"
 DEADLINE_MS_HEADER = "Lambda-Runtime-Deadline-Ms"
 INVOKED_FUNCTION_ARN_HEADER = "Lambda-Runtime-Invoked-Function-Arn"
