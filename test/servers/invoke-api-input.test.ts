@@ -148,6 +148,9 @@ describe('the Invoke API with hostile input', () => {
       assertServiceError(await call(server, 'GET', '/2015-03-31/functions/%ZZ/configuration'), 400, 'ValidationException');
       assertServiceError(await call(server, 'POST', '/2015-03-31/no-such-operation', { body: '{}' }), 404, 'UnknownOperationException');
       assertServiceError(await call(server, 'GET', invokePath('Echo')), 404, 'UnknownOperationException');
+      const malformed = await pushUntilClosed(server, `POST ${invokePath('Echo')} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n{}`, () => undefined);
+      assert.match(malformed.received, /^HTTP\/1\.1 400 /);
+      assert.match(malformed.received, /\r\nx-amzn-ErrorType: InvalidRequestContentException\r\n/i);
     });
   });
 

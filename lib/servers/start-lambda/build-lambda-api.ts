@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { FunctionSpec } from '../../assembly/index.js';
 import type { LocalLambda } from '../../host/index.js';
@@ -68,6 +70,26 @@ function frameworkError(error: FastifyError): ServiceError {
   }
 }
 
+/** A request Node cannot parse as HTTP, answered in the service's shape before the connection closes. */
+function answerMalformedRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const serviceError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new ServiceError(413, 'RequestTooLargeException', 'The request headers are larger than 16 KB.')
+      : invalidRequestContent(`The request is not valid HTTP/1.1 (${error.code ?? error.message}).`);
+  const body = JSON.stringify(serviceError.toJSON());
+  const head = [
+    `HTTP/1.1 ${serviceError.statusCode} ${STATUS_CODES[serviceError.statusCode] ?? ''}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    `${LambdaHeaders.requestId}: ${randomUUID()}`,
+    `${LambdaHeaders.errorType}: ${serviceError.errorType}`,
+    'Connection: close',
+  ];
+  if (socket.writable) socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+  else socket.destroy();
+}
+
 function sendServiceError(reply: import('fastify').FastifyReply, error: ServiceError): void {
   if (!reply.hasHeader(LambdaHeaders.requestId)) reply.header(LambdaHeaders.requestId, randomUUID());
   void reply.code(error.statusCode).header(LambdaHeaders.errorType, error.errorType).type('application/json').send(JSON.stringify(error.toJSON()));
@@ -110,6 +132,7 @@ export async function buildLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     routerOptions: { maxParamLength: 2048 },
     // What Fastify refuses before routing is answered in the service's shape too.
     frameworkErrors: (error, _request, reply) => sendServiceError(reply, frameworkError(error)),
+    clientErrorHandler: answerMalformedRequest,
   });
   // Every body is read by the routes as it came: any Content-Type, or none (the AWS CLI).
   app.removeAllContentTypeParsers();
