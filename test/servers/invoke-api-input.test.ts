@@ -174,6 +174,13 @@ describe('the Invoke API with hostile input', () => {
     });
   });
 
+  describe('payload', () => {
+    it('refuses a payload that is not UTF-8 with InvalidRequestContentException', async () => {
+      const answer = await call(server, 'POST', invokePath('Echo'), { body: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0x97, 0x22, 0x7d]) });
+      assertServiceError(answer, 400, 'InvalidRequestContentException', /^Could not parse request body into json: Could not parse payload into json: Invalid UTF-8 start byte 0x97$/);
+    });
+  });
+
   describe('request bodies', () => {
     it('answers 413 as soon as Content-Length is too large, without reading the body, and closes', async () => {
       const declared = 200 * 1024 * 1024;

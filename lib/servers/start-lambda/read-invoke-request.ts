@@ -4,6 +4,23 @@ import type { InvocationType } from './lambda-headers.js';
 /** The longest `X-Amz-Client-Context` the service takes (base64 text). */
 export const MAX_CLIENT_CONTEXT_CHARS = 3583;
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Where `bytes` stop being UTF-8, said as the service says it (`Invalid UTF-8 start byte 0x97`). */
+function describeInvalidUtf8(bytes: Buffer): string {
+  for (let index = 0; index < bytes.length; ) {
+    const lead = bytes[index]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf5 ? 4 : 0;
+    if (length === 0) return `Invalid UTF-8 start byte 0x${lead.toString(16)}`;
+    for (let next = 1; next < length; next++) {
+      const byte = bytes[index + next];
+      if (byte === undefined || (byte & 0xc0) !== 0x80) return `Invalid UTF-8 middle byte 0x${(byte ?? 0).toString(16)}`;
+    }
+    index += length;
+  }
+  return 'Invalid UTF-8';
+}
+
 /**
  * The event as the runtime gets it: the bytes as sent, `{}` when there are none (as when
  * an SDK invokes without a payload). Anything that is not JSON is refused, as Lambda does.
@@ -11,15 +28,18 @@ export const MAX_CLIENT_CONTEXT_CHARS = 3583;
 export function checkJsonPayload(payload: Buffer): Buffer {
   if (payload.length === 0) return Buffer.from('{}');
   try {
-    JSON.parse(payload.toString('utf8'));
+    // Bytes that are not UTF-8 are refused, as the service does, not patched over.
+    JSON.parse(STRICT_UTF8.decode(payload));
   } catch (error) {
+    if (error instanceof TypeError) {
+      throw invalidRequestContent(`Could not parse request body into json: Could not parse payload into json: ${describeInvalidUtf8(payload)}`);
+    }
     const detail = error instanceof Error ? error.message : String(error);
     throw invalidRequestContent(`Could not parse request body into json: Could not parse payload into json: ${detail}`);
   }
   return payload;
 }
 
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** `X-Amz-Client-Context` (base64 of a JSON object) decoded to the JSON text the runtime gets. */
 export function decodeClientContext(header: string | undefined): string | undefined {
