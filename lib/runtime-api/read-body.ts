@@ -20,7 +20,9 @@ export interface ReadBodyResult {
  * answer goes out at once, and its connection is closed once that answer is out (after
  * dropping a bounded remainder, so a runtime that reads answers only after sending still gets
  * it, and carries on with /next on a new connection, as C.15 allows).
- * Streamed responses are not read here: they may last the whole function timeout.
+ * Streamed responses are not read here: they may last the whole function timeout. A body
+ * that trickles has no timer of its own: it is bounded by the phase it belongs to (the init
+ * timeout, the invocation's deadline), at whose end the environment is reset.
  */
 export function readBody(request: IncomingMessage, response: ServerResponse, limitBytes: number): Promise<ReadBodyResult> {
   const declared = Number(request.headers['content-length'] ?? Number.NaN);
