@@ -21,6 +21,8 @@ export const ErrorCodes = {
   SYNTH_FAILED: 'CDKL_SYNTH_FAILED',
   /** The cloud assembly could not be read. */
   ASSEMBLY_INVALID: 'CDKL_ASSEMBLY_INVALID',
+  /** A function's code and layers unpack to more than Lambda allows. */
+  CODE_TOO_LARGE: 'CDKL_CODE_TOO_LARGE',
   /** The event given to invoke is missing or not valid JSON. */
   INVALID_EVENT: 'CDKL_INVALID_EVENT',
   /** The --env-vars file is missing or malformed. */

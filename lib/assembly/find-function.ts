@@ -3,16 +3,24 @@ import type { FunctionSpec } from './function-spec.js';
 
 const MAX_SUGGESTIONS = 5;
 
+/** Options of {@link findFunction}. */
+export interface FindFunctionOptions {
+  /** Match the name as given, case included. @default false */
+  readonly exact?: boolean;
+}
+
 /**
  * Finds one function by what a user would call it, trying in turn: its construct path
  * (`DemoStack/Api/Handler`), function name or ARN, `Stack:LogicalId`; its logical ID;
  * its path without the stack or without stage prefixes (`Api/Handler`); the end of its
  * path (`Handler`); then any of these ignoring case. The first way that matches decides.
+ * With `exact`, the name is taken as given (no trimming of spaces, slashes or `/Resource`)
+ * and case counts, as Lambda's own API matches names.
  * Throws {@link ErrorCodes.FUNCTION_NOT_FOUND} naming the closest functions, or
  * {@link ErrorCodes.FUNCTION_AMBIGUOUS} listing the candidates.
  */
-export function findFunction(functions: readonly FunctionSpec[], name: string): FunctionSpec {
-  const wanted = normalise(name);
+export function findFunction(functions: readonly FunctionSpec[], name: string, options: FindFunctionOptions = {}): FunctionSpec {
+  const wanted = options.exact === true ? name : normalise(name);
   const lower = wanted.toLowerCase();
   const tiers: ((spec: FunctionSpec) => boolean)[] = [
     (spec) =>
@@ -25,9 +33,12 @@ export function findFunction(functions: readonly FunctionSpec[], name: string): 
     (spec) => spec.logicalId === wanted,
     (spec) => spec.constructPath.endsWith(`/${wanted}`) && segments(wanted) >= segments(pathWithinStack(spec)),
     (spec) => spec.constructPath.endsWith(`/${wanted}`),
-    (spec) =>
-      [spec.constructPath, pathWithinStack(spec), spec.logicalId, spec.functionName].some((candidate) => candidate.toLowerCase() === lower),
   ];
+  if (options.exact !== true) {
+    tiers.push((spec) =>
+      [spec.constructPath, pathWithinStack(spec), spec.logicalId, spec.functionName].some((candidate) => candidate.toLowerCase() === lower),
+    );
+  }
   for (const matches of tiers.map((tier) => functions.filter(tier))) {
     const [only, ...others] = matches;
     if (only === undefined) continue;

@@ -23,12 +23,14 @@ export type {
   WebSocketRouteSpec,
 } from './api-spec.js';
 export { readAssembly, type Assembly, type ReadAssemblyOptions } from './read-assembly.js';
-export { findFunction } from './find-function.js';
 export { findApis } from './find-api.js';
+export { findFunction, type FindFunctionOptions } from './find-function.js';
 export { checkRunnable } from './check-runnable.js';
 export { runtimeFamily, SUPPORTED_RUNTIME_FAMILIES, type SupportedRuntimeFamily } from './runtime-family.js';
 export { prepareCode } from './prepare-code.js';
 export { prepareLayers, type PreparedLayers } from './prepare-layers.js';
+export { prepareFunctionCode, type PreparedFunctionCode } from './prepare-function-code.js';
+export { MAX_UNZIPPED_CODE_BYTES } from './extract-zip.js';
 export { readEnvVarsFile, parseEnvVarsOverrides, type EnvVarsOverrides } from './read-env-vars-file.js';
 export { resolveEnvironmentOverrides } from './resolve-environment-overrides.js';
 export { loadCloudAssembly, type LoadCloudAssemblyOptions, type LoadCloudAssemblyResult, type SynthReason } from './synthesize.js';

@@ -35,7 +35,10 @@ export async function prepareCode(location: CodeLocation, cacheDir: string): Pro
         );
       }
       const key = sha256(`${location.path}\0${info.size}\0${info.mtimeMs}`);
-      return materialiseDirectory(join(cacheDir, key), (temporary) => extractZip(location.path, temporary));
+      const directory = join(cacheDir, key);
+      return materialiseDirectory(directory, async (temporary) => {
+        await extractZip(location.path, temporary);
+      });
     }
     case 'inline': {
       const key = sha256(`${location.fileName}\0${location.source}`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, readdir, stat } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readdir, readlink, rm, stat, symlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CodeLocation, LayerSpec } from './function-spec.js';
 import { materialiseDirectory } from './materialise-directory.js';
@@ -41,11 +41,38 @@ export async function prepareLayers(layers: readonly LayerSpec[], cacheDir: stri
   const identities = await Promise.all(directories.map((directory) => identify(directory)));
   const key = createHash('sha256').update(identities.join('\n')).digest('hex');
   const directory = await materialiseDirectory(join(cacheDir, `layers-${key}`), async (temporary) => {
-    for (const source of directories) {
-      await cp(source, temporary, { recursive: true, force: true, verbatimSymlinks: true });
-    }
+    for (const source of directories) await mergeLayer(source, temporary);
   });
   return { directory, warnings };
+}
+
+/**
+ * Lays one layer's files over the layers before it, as Lambda unpacks them into `/opt`: a
+ * file or link replaces whatever was at its path (a directory included), a directory
+ * replaces a file or link and merges with a directory. A link of an earlier layer is
+ * replaced, never written through.
+ */
+async function mergeLayer(source: string, destination: string): Promise<void> {
+  for (const entry of await readdir(source, { withFileTypes: true })) {
+    const from = join(source, entry.name);
+    const to = join(destination, entry.name);
+    const existing = await lstat(to).catch(() => undefined);
+    if (entry.isDirectory()) {
+      if (existing !== undefined && !existing.isDirectory()) await rm(to, { force: true });
+      if (existing?.isDirectory() !== true) await mkdir(to);
+      // Kept writable by us, so that a later layer can still add to it.
+      await chmod(to, ((await stat(from)).mode & 0o7777) | 0o700);
+      await mergeLayer(from, to);
+      continue;
+    }
+    if (existing !== undefined) await rm(to, { recursive: true, force: true });
+    if (entry.isSymbolicLink()) {
+      await symlink(await readlink(from), to);
+    } else {
+      await copyFile(from, to);
+      await chmod(to, (await stat(from)).mode & 0o7777);
+    }
+  }
 }
 
 /**

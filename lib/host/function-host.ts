@@ -1,5 +1,5 @@
 import type { FunctionSpec } from '../assembly/index.js';
-import { prepareCode, prepareLayers } from '../assembly/index.js';
+import { prepareFunctionCode } from '../assembly/index.js';
 import {
   ExecutionEnvironment,
   isolateTaskRoot,
@@ -229,10 +229,7 @@ export class FunctionHost implements AsyncDisposable {
 
   #prepare(): Promise<PreparedCode> {
     this.#prepared ??= (async () => {
-      const [codeDirectory, layers] = await Promise.all([
-        prepareCode(this.spec.code, this.#options.cacheDirectory),
-        prepareLayers(this.spec.layers, this.#options.cacheDirectory),
-      ]);
+      const { codeDirectory, layers } = await prepareFunctionCode(this.spec, this.#options.cacheDirectory);
       for (const warning of layers.warnings) this.#options.onNotice?.(warning);
       if ((await listExternalExtensions(layers.directory)).length > 0) {
         this.#singleEnvironment = true;

@@ -56,7 +56,7 @@ export async function registerExtensionRoutes(app: FastifyInstance, options: Ext
   const { registry, functionInfo } = options;
 
   app.post(`${PREFIX}/register`, async (request, reply) => {
-    const read = await readBody(request.body as AsyncIterable<Buffer>, request.raw, MAX_REQUEST_BYTES);
+    const read = await readBody(request.raw, reply.raw, MAX_REQUEST_BYTES);
     let body: unknown;
     try {
       body = JSON.parse(read.body?.toString('utf8') ?? '');
@@ -107,7 +107,7 @@ export async function registerExtensionRoutes(app: FastifyInstance, options: Ext
       if (errorType === undefined || errorType === '') {
         return reply.code(403).send(apiError('Extension.MissingHeader', `Missing ${ExtensionHeaders.functionErrorType} header`));
       }
-      const read = await readBody(request.body as AsyncIterable<Buffer>, request.raw, MAX_REQUEST_BYTES);
+      const read = await readBody(request.raw, reply.raw, MAX_REQUEST_BYTES);
       registry.fail(extension, kind, errorType, read.body ?? Buffer.alloc(0));
       return reply.code(202).send({ status: 'OK' });
     });

@@ -2,6 +2,7 @@ export { RuntimeHeaders } from './headers.js';
 export type { InitOutcome, Invocation, InvocationResponse, PostedError, StreamCompletion } from './invocation.js';
 export { RuntimeChannel, type PendingInvocation, type Refusal, type RuntimePhase } from './runtime-channel.js';
 export { MAX_RESPONSE_BYTES } from './runtime-routes.js';
+export { closeAfterAnswer } from './close-after-answer.js';
 export { buildRuntimeApi, startRuntimeApiServer, type RuntimeApiServer, type RuntimeApiServerOptions } from './server.js';
 export {
   ExtensionRegistry,

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiError, normaliseErrorBody } from './error-body.js';
-import { RuntimeHeaders, lowerCase } from './headers.js';
+import { jsonHeaderValue, RuntimeHeaders, lowerCase } from './headers.js';
 import type { Invocation, InvocationResponse, PostedError, StreamCompletion } from './invocation.js';
 import { readBody } from './read-body.js';
 import type { Refusal, RuntimeChannel } from './runtime-channel.js';
@@ -62,8 +62,8 @@ function sendInvocation(reply: FastifyReply, invocation: Invocation): FastifyRep
   reply.header(RuntimeHeaders.invokedFunctionArn, invocation.invokedFunctionArn);
   const optional: [string, string | undefined][] = [
     [RuntimeHeaders.traceId, invocation.traceId],
-    [RuntimeHeaders.clientContext, invocation.clientContext],
-    [RuntimeHeaders.cognitoIdentity, invocation.cognitoIdentity],
+    [RuntimeHeaders.clientContext, invocation.clientContext === undefined ? undefined : jsonHeaderValue(invocation.clientContext)],
+    [RuntimeHeaders.cognitoIdentity, invocation.cognitoIdentity === undefined ? undefined : jsonHeaderValue(invocation.cognitoIdentity)],
     [RuntimeHeaders.tenantId, invocation.tenantId],
   ];
   for (const [name, value] of optional) {
@@ -163,7 +163,7 @@ export async function registerRuntimeRoutes(app: FastifyInstance, options: Runti
    * answered here (400 or 413) and delivered to the caller as such; then it returns undefined.
    */
   async function readPostedBody(request: FastifyRequest, reply: FastifyReply, deliver: (response: InvocationResponse) => void): Promise<Buffer | undefined> {
-    const read = await readBody(request.body as AsyncIterable<Buffer>, request.raw, maxResponseBytes);
+    const read = await readBody(request.raw, reply.raw, maxResponseBytes);
     if (read.truncated) {
       deliver({ kind: 'truncated' });
       void reply.code(400).send(apiError('TruncatedHTTPRequest', 'The body was cut short'));
@@ -225,7 +225,7 @@ export async function registerRuntimeRoutes(app: FastifyInstance, options: Runti
   });
 
   app.post(`${PREFIX}/init/error`, async (request, reply) => {
-    const read = await readBody(request.body as AsyncIterable<Buffer>, request.raw, maxResponseBytes);
+    const read = await readBody(request.raw, reply.raw, maxResponseBytes);
     const errorType = header(request, RuntimeHeaders.functionErrorType);
     const body = read.body ?? Buffer.alloc(0);
     const contentType = sentContentType(request) ?? 'application/json';

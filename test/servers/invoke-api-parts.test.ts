@@ -52,6 +52,20 @@ describe('findServedFunction', () => {
     notFound(() => findServedFunction(functions, 'arn:aws:lambda:us-east-1:123456789012:function:payments', undefined, defaults), /function:payments$/);
   });
 
+  it('matches names as given and with their case, as Lambda does', () => {
+    for (const name of ['ORDERS', 'Orders1a2b3c4d', 'shop/orders', '/orders', '//Shop/Orders', ' orders', 'Shop/Orders/Resource']) {
+      assert.throws(() => findServedFunction(functions, name, undefined, defaults), (error: unknown) => error instanceof ServiceError && error.statusCode >= 400 && error.statusCode < 500, name);
+    }
+    assert.throws(() => findServedFunction(functions, 'ORDERS', undefined, defaults), { errorType: 'ResourceNotFoundException' });
+    assert.throws(() => findServedFunction(functions, '//Shop/Orders', undefined, defaults), { errorType: 'ValidationException' });
+  });
+
+  it('takes an empty ?Qualifier= as none and refuses one outside the pattern', () => {
+    assert.equal(findServedFunction(functions, 'orders', '', defaults).qualifier, undefined);
+    assert.throws(() => findServedFunction(functions, 'orders', 'a/b', defaults), { errorType: 'ValidationException' });
+    assert.throws(() => findServedFunction(functions, 'orders', ['$LATEST', 'x'], defaults), { errorType: 'ValidationException' });
+  });
+
   it('refuses a qualifier in the name that differs from ?Qualifier=', () => {
     assert.throws(() => findServedFunction(functions, 'orders:$LATEST', 'live', defaults), { errorType: 'InvalidParameterValueException' });
   });

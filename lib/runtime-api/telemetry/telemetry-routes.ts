@@ -56,7 +56,7 @@ async function subscribe(route: SubscribeRoute, options: TelemetryRoutesOptions,
   const invalid = (message: string): FastifyReply => reply.code(400).send(apiError(route.validationError, message));
   if (!registry.registrationOpen || !hub.subscriptionOpen) return closed();
 
-  const read = await readBody(request.body as AsyncIterable<Buffer>, request.raw, MAX_REQUEST_BYTES);
+  const read = await readBody(request.raw, reply.raw, MAX_REQUEST_BYTES);
   if (read.body === undefined) return invalid(`The request body is larger than ${MAX_REQUEST_BYTES} bytes`);
   let body: unknown;
   try {

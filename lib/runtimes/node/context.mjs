@@ -1,6 +1,7 @@
 // The invocation data a handler sees: read from the /next headers and the function's
 // environment variables, and assembled into the `context` object.
 // https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html
+import { Headers } from './runtime-client.mjs';
 
 /**
  * @typedef {object} Invocation What one /next answer says about the invocation.
@@ -15,11 +16,22 @@
 
 /**
  * @param {import('node:http').IncomingHttpHeaders} headers
- * @param {string} name Lower-case.
+ * @param {string} name As AWS spells it.
  */
 function headerValue(headers, name) {
-  const value = headers[name];
+  const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * A header that carries JSON as UTF-8 bytes (client context, Cognito identity), as AWS's
+ * clients read it. Node's http hands header bytes over one character each (latin1).
+ * @param {import('node:http').IncomingHttpHeaders} headers
+ * @param {string} name
+ */
+function utf8HeaderValue(headers, name) {
+  const value = headerValue(headers, name);
+  return value === undefined ? undefined : Buffer.from(value, 'latin1').toString('utf8');
 }
 
 /**
@@ -28,16 +40,16 @@ function headerValue(headers, name) {
  * @returns {Invocation}
  */
 export function readInvocation(headers) {
-  const requestId = headerValue(headers, 'lambda-runtime-aws-request-id');
+  const requestId = headerValue(headers, Headers.requestId);
   if (!requestId) throw new Error('invocation id is missing or invalid');
   return {
     requestId,
-    deadlineMs: Number(headerValue(headers, 'lambda-runtime-deadline-ms')),
-    invokedFunctionArn: headerValue(headers, 'lambda-runtime-invoked-function-arn'),
-    traceId: headerValue(headers, 'lambda-runtime-trace-id'),
-    clientContext: headerValue(headers, 'lambda-runtime-client-context'),
-    cognitoIdentity: headerValue(headers, 'lambda-runtime-cognito-identity'),
-    tenantId: headerValue(headers, 'lambda-runtime-aws-tenant-id'),
+    deadlineMs: Number(headerValue(headers, Headers.deadlineMs)),
+    invokedFunctionArn: headerValue(headers, Headers.invokedFunctionArn),
+    traceId: headerValue(headers, Headers.traceId),
+    clientContext: utf8HeaderValue(headers, Headers.clientContext),
+    cognitoIdentity: utf8HeaderValue(headers, Headers.cognitoIdentity),
+    tenantId: headerValue(headers, Headers.tenantId),
   };
 }
 

@@ -7,7 +7,10 @@ import http from 'node:http';
 
 const RUNTIME_PATH = '/2018-06-01/runtime';
 
-/** Header names, spelled as AWS spells them. */
+/**
+ * Header names, spelled as AWS spells them: the same as `RuntimeHeaders` of
+ * lib/runtime-api/headers.ts (this file cannot import TypeScript; a test keeps them equal).
+ */
 export const Headers = Object.freeze({
   requestId: 'Lambda-Runtime-Aws-Request-Id',
   deadlineMs: 'Lambda-Runtime-Deadline-Ms',

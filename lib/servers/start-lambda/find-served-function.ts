@@ -1,7 +1,7 @@
 import { findFunction, type FunctionSpec } from '../../assembly/index.js';
 import { ErrorCodes, isCdkLocalError } from '../../errors.js';
 import { LATEST_VERSION } from './lambda-headers.js';
-import { functionNotFound, invalidParameterValue } from './service-error.js';
+import { functionNotFound, invalidParameterValue, validationError, type ServiceError } from './service-error.js';
 
 /** Where names that match no function are said to be, in the ARN of the error message. */
 export interface ArnDefaults {
@@ -23,9 +23,21 @@ const FULL_ARN = /^arn:(aws[a-zA-Z-]*):lambda:([a-z0-9-]+):(\d{12}):function:([^
 // 123456789012:function:my-function[:qualifier]
 const PARTIAL_ARN = /^(\d{12}):function:([^:]+)(?::([^:]+))?$/;
 
+// The FunctionName and Qualifier constraints of the Invoke API.
+// https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestSyntax
+const MAX_FUNCTION_NAME_CHARS = 140;
+const MAX_PLAIN_NAME_CHARS = 64;
+const FUNCTION_NAME_PATTERN =
+  '(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?';
+const FUNCTION_NAME = new RegExp(`^${FUNCTION_NAME_PATTERN}$`);
+const MAX_QUALIFIER_CHARS = 128;
+const QUALIFIER_PATTERN = '(|[a-zA-Z0-9$_-]+)';
+const QUALIFIER = new RegExp(`^${QUALIFIER_PATTERN}$`);
+
 function lookUp(functions: readonly FunctionSpec[], name: string): FunctionSpec | Error {
   try {
-    return findFunction(functions, name);
+    // As Lambda, case counts and the name is taken as given.
+    return findFunction(functions, name, { exact: true });
   } catch (error) {
     if (isCdkLocalError(error) && error.code === ErrorCodes.FUNCTION_NOT_FOUND) return error;
     throw error;
@@ -38,6 +50,39 @@ function byArnOrName(functions: readonly FunctionSpec[], unqualifiedArn: string,
   return functions.find((spec) => spec.functionArn === unqualifiedArn) ?? functions.find((spec) => spec.functionName === functionName);
 }
 
+/** Refuses a `Qualifier` the service would refuse; an empty one is no qualifier. */
+function checkQualifier(qualifier: string | string[] | undefined): string | undefined {
+  if (Array.isArray(qualifier)) {
+    throw validationError(`1 validation error detected: Value '${qualifier.join(',')}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: ${QUALIFIER_PATTERN}`);
+  }
+  if (qualifier === undefined || qualifier === '') return undefined;
+  if (qualifier.length > MAX_QUALIFIER_CHARS) {
+    throw validationError(`1 validation error detected: Value '${qualifier}' at 'qualifier' failed to satisfy constraint: Member must have length less than or equal to ${MAX_QUALIFIER_CHARS}`);
+  }
+  if (!QUALIFIER.test(qualifier)) {
+    throw validationError(`1 validation error detected: Value '${qualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: ${QUALIFIER_PATTERN}`);
+  }
+  return qualifier;
+}
+
+const NAME_QUALIFIER = /^(\$LATEST|[a-zA-Z0-9_-]+)$/;
+
+function patternMismatch(name: string): ServiceError {
+  return validationError(`1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${FUNCTION_NAME_PATTERN}`);
+}
+
+/** Refuses a function name the service would refuse, once it named none of the app's functions. */
+function checkFunctionName(name: string, plain: boolean): void {
+  if (name.length === 0 || name.length > MAX_FUNCTION_NAME_CHARS) {
+    const constraint = name.length === 0 ? 'Member must have length greater than or equal to 1' : `Member must have length less than or equal to ${MAX_FUNCTION_NAME_CHARS}`;
+    throw validationError(`1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: ${constraint}`);
+  }
+  if (!FUNCTION_NAME.test(name)) throw patternMismatch(name);
+  if (plain && name.replace(/:[^:]*$/, '').length > MAX_PLAIN_NAME_CHARS) {
+    throw invalidParameterValue(`Function name '${name}' is longer than ${MAX_PLAIN_NAME_CHARS} characters; only an ARN may be longer.`);
+  }
+}
+
 /**
  * Finds the function an Invoke API request names: a function name, a full or partial ARN
  * (each with an optional `:qualifier`), or any name cdk-local accepts (logical ID, construct
@@ -47,9 +92,10 @@ function byArnOrName(functions: readonly FunctionSpec[], unqualifiedArn: string,
 export function findServedFunction(
   functions: readonly FunctionSpec[],
   name: string,
-  queryQualifier: string | undefined,
+  rawQueryQualifier: string | string[] | undefined,
   defaults: ArnDefaults,
 ): ServedFunction {
+  const queryQualifier = checkQualifier(rawQueryQualifier);
   let spec: FunctionSpec | undefined;
   let nameQualifier: string | undefined;
   let notFoundArn: string;
@@ -57,33 +103,35 @@ export function findServedFunction(
 
   const full = FULL_ARN.exec(name);
   const partial = full === null ? PARTIAL_ARN.exec(name) : null;
-  if (full !== null) {
+  if (full === null && partial === null) {
+    notFoundArn = `arn:aws:lambda:${defaults.region}:${defaults.accountId}:function:${name}`;
+    const whole = lookUp(functions, name);
+    const colon = name.lastIndexOf(':');
+    // `my-function:$LATEST`: a name with a qualifier.
+    const qualified = whole instanceof Error && colon > 0 ? lookUp(functions, name.slice(0, colon)) : undefined;
+    if (!(whole instanceof Error)) {
+      spec = whole;
+    } else if (qualified !== undefined && !(qualified instanceof Error)) {
+      spec = qualified;
+      nameQualifier = name.slice(colon + 1);
+      if (!NAME_QUALIFIER.test(nameQualifier)) throw patternMismatch(name);
+    } else {
+      // A name of the app's own (a construct path) may break Lambda's rules; any other may not.
+      checkFunctionName(name, true);
+      hint = whole.message;
+    }
+  } else if (full !== null) {
+    checkFunctionName(name, false);
     const [, partition, region, account, functionName, qualifier] = full;
     notFoundArn = `arn:${partition}:lambda:${region}:${account}:function:${functionName}`;
     spec = byArnOrName(functions, notFoundArn, functionName!);
     nameQualifier = qualifier;
-  } else if (partial !== null) {
-    const [, account, functionName, qualifier] = partial;
+  } else {
+    checkFunctionName(name, false);
+    const [, account, functionName, qualifier] = partial!;
     notFoundArn = `arn:aws:lambda:${defaults.region}:${account}:function:${functionName}`;
     spec = byArnOrName(functions, notFoundArn, functionName!);
     nameQualifier = qualifier;
-  } else {
-    notFoundArn = `arn:aws:lambda:${defaults.region}:${defaults.accountId}:function:${name}`;
-    const whole = lookUp(functions, name);
-    if (!(whole instanceof Error)) {
-      spec = whole;
-    } else {
-      hint = whole.message;
-      const colon = name.lastIndexOf(':');
-      if (colon > 0) {
-        // `my-function:$LATEST`: a name with a qualifier.
-        const qualified = lookUp(functions, name.slice(0, colon));
-        if (!(qualified instanceof Error)) {
-          spec = qualified;
-          nameQualifier = name.slice(colon + 1);
-        }
-      }
-    }
   }
 
   if (nameQualifier !== undefined && queryQualifier !== undefined && nameQualifier !== queryQualifier) {

@@ -11,7 +11,8 @@ import { findServedFunction, type ServedFunction } from './find-served-function.
 import type { AsyncJob, LambdaApiContext } from './lambda-api-context.js';
 import { LATEST_VERSION, LambdaHeaders, type InvocationType } from './lambda-headers.js';
 import { tailLogResult } from './log-tail.js';
-import { checkJsonPayload, decodeClientContext, readInvocationType, readLogType, readPayload } from './read-invoke-request.js';
+import { checkJsonPayload, decodeClientContext, readInvocationType, readLogType } from './read-invoke-request.js';
+import { readRequestBody } from './read-request-body.js';
 import { isThrottled, toServiceError } from './service-error.js';
 
 type InvokeRequest = FastifyRequest<{ Params: { FunctionName: string }; Querystring: { Qualifier?: string } }>;
@@ -32,10 +33,13 @@ interface ParsedInvoke {
   readonly clientContext?: string;
 }
 
-async function parseInvoke(request: InvokeRequest, context: LambdaApiContext, allowed: readonly InvocationType[]): Promise<ParsedInvoke> {
+async function parseInvoke(request: InvokeRequest, reply: FastifyReply, context: LambdaApiContext, allowed: readonly InvocationType[]): Promise<ParsedInvoke> {
   const invocationType = readInvocationType(header(request, LambdaHeaders.invocationType), allowed);
-  const limitBytes = invocationType === 'Event' ? context.maxAsyncPayloadBytes : MAX_SYNC_PAYLOAD_BYTES;
-  const raw = await readPayload(request.body as AsyncIterable<Buffer>, limitBytes, invocationType === 'Event' ? 'Invoke (Event)' : 'Invoke');
+  const raw = await readRequestBody(request.raw, reply.raw, {
+    limitBytes: invocationType === 'Event' ? context.maxAsyncPayloadBytes : MAX_SYNC_PAYLOAD_BYTES,
+    operation: invocationType === 'Event' ? 'Invoke (Event)' : 'Invoke',
+    timeoutMs: context.requestBodyTimeoutMs,
+  });
   const served = findServedFunction(context.functions, request.params.FunctionName, request.query.Qualifier, context.arnDefaults);
   const tail = readLogType(header(request, LambdaHeaders.logType));
   const clientContext = decodeClientContext(header(request, LambdaHeaders.clientContext));
@@ -124,7 +128,7 @@ function commonHeaders(reply: FastifyReply, requestId: string): FastifyReply {
 async function invoke(request: InvokeRequest, reply: FastifyReply, context: LambdaApiContext): Promise<FastifyReply> {
   const requestId = randomUUID();
   commonHeaders(reply, requestId);
-  const parsed = await parseInvoke(request, context, ['RequestResponse', 'Event', 'DryRun']);
+  const parsed = await parseInvoke(request, reply, context, ['RequestResponse', 'Event', 'DryRun']);
   const { spec } = parsed.served;
 
   if (parsed.invocationType === 'DryRun') return reply.code(204).send();
@@ -153,7 +157,7 @@ async function invoke(request: InvokeRequest, reply: FastifyReply, context: Lamb
 async function invokeWithResponseStream(request: InvokeRequest, reply: FastifyReply, context: LambdaApiContext): Promise<FastifyReply> {
   const requestId = randomUUID();
   commonHeaders(reply, requestId);
-  const parsed = await parseInvoke(request, context, ['RequestResponse', 'DryRun']);
+  const parsed = await parseInvoke(request, reply, context, ['RequestResponse', 'DryRun']);
   const { spec } = parsed.served;
   if (parsed.invocationType === 'DryRun') return reply.code(204).send();
 

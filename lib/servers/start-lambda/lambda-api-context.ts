@@ -22,6 +22,8 @@ export interface LambdaApiContext {
   /** `LastModified` of every function: when the app was read. */
   readonly lastModified: Date;
   readonly maxAsyncPayloadBytes: number;
+  /** How long a request body may take to arrive. */
+  readonly requestBodyTimeoutMs: number;
   readonly asyncInvoker: AsyncInvoker<AsyncJob>;
   readonly onInvocation: InvocationListener;
 }

@@ -1,22 +1,24 @@
-import { invalidParameterValue, invalidRequestContent, requestTooLarge } from './service-error.js';
+import { invalidParameterValue, invalidRequestContent } from './service-error.js';
 import type { InvocationType } from './lambda-headers.js';
 
 /** The longest `X-Amz-Client-Context` the service takes (base64 text). */
 export const MAX_CLIENT_CONTEXT_CHARS = 3583;
 
-/**
- * Reads a request body up to `limitBytes`. A larger body is still read to its end (and
- * dropped), so the caller gets the 413 answer rather than a reset connection.
- */
-export async function readPayload(body: AsyncIterable<Buffer>, limitBytes: number, operation: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let sizeBytes = 0;
-  for await (const chunk of body) {
-    sizeBytes += chunk.length;
-    if (sizeBytes <= limitBytes) chunks.push(chunk);
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Where `bytes` stop being UTF-8, said as the service says it (`Invalid UTF-8 start byte 0x97`). */
+function describeInvalidUtf8(bytes: Buffer): string {
+  for (let index = 0; index < bytes.length; ) {
+    const lead = bytes[index]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf5 ? 4 : 0;
+    if (length === 0) return `Invalid UTF-8 start byte 0x${lead.toString(16)}`;
+    for (let next = 1; next < length; next++) {
+      const byte = bytes[index + next];
+      if (byte === undefined || (byte & 0xc0) !== 0x80) return `Invalid UTF-8 middle byte 0x${(byte ?? 0).toString(16)}`;
+    }
+    index += length;
   }
-  if (sizeBytes > limitBytes) throw requestTooLarge(limitBytes, operation);
-  return Buffer.concat(chunks, sizeBytes);
+  return 'Invalid UTF-8';
 }
 
 /**
@@ -26,13 +28,18 @@ export async function readPayload(body: AsyncIterable<Buffer>, limitBytes: numbe
 export function checkJsonPayload(payload: Buffer): Buffer {
   if (payload.length === 0) return Buffer.from('{}');
   try {
-    JSON.parse(payload.toString('utf8'));
+    // Bytes that are not UTF-8 are refused, as the service does, not patched over.
+    JSON.parse(STRICT_UTF8.decode(payload));
   } catch (error) {
+    if (error instanceof TypeError) {
+      throw invalidRequestContent(`Could not parse request body into json: Could not parse payload into json: ${describeInvalidUtf8(payload)}`);
+    }
     const detail = error instanceof Error ? error.message : String(error);
     throw invalidRequestContent(`Could not parse request body into json: Could not parse payload into json: ${detail}`);
   }
   return payload;
 }
+
 
 /** `X-Amz-Client-Context` (base64 of a JSON object) decoded to the JSON text the runtime gets. */
 export function decodeClientContext(header: string | undefined): string | undefined {
@@ -42,9 +49,11 @@ export function decodeClientContext(header: string | undefined): string | undefi
     throw invalidParameterValue(`Client context must be at most ${MAX_CLIENT_CONTEXT_CHARS} characters of base64.`);
   }
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(header)) throw invalid;
-  const text = Buffer.from(header, 'base64').toString('utf8');
+  let text: string;
   let parsed: unknown;
   try {
+    // Bytes that are not UTF-8 are refused, as the service does, not patched over.
+    text = STRICT_UTF8.decode(Buffer.from(header, 'base64'));
     parsed = JSON.parse(text);
   } catch {
     throw invalid;

@@ -58,6 +58,11 @@ export function invalidParameterValue(message: string): ServiceError {
   return new ServiceError(400, 'InvalidParameterValueException', message);
 }
 
+/** 400 `ValidationException`: a parameter broke the API model's constraints (length, pattern). */
+export function validationError(message: string): ServiceError {
+  return new ServiceError(400, 'ValidationException', message);
+}
+
 /** 413 `RequestTooLargeException` for an event over `limitBytes`. */
 export function requestTooLarge(limitBytes: number, operation: string): ServiceError {
   return new ServiceError(413, 'RequestTooLargeException', `Request must be smaller than ${limitBytes} bytes for the ${operation} operation`);

@@ -17,6 +17,7 @@ from . import __version__
 
 API_PREFIX = "/2018-06-01/runtime"
 
+# The same names as RuntimeHeaders in lib/runtime-api/headers.ts; a test keeps them equal.
 REQUEST_ID_HEADER = "Lambda-Runtime-Aws-Request-Id"
 DEADLINE_MS_HEADER = "Lambda-Runtime-Deadline-Ms"
 INVOKED_FUNCTION_ARN_HEADER = "Lambda-Runtime-Invoked-Function-Arn"
@@ -46,10 +47,18 @@ class Invocation(object):
         self.deadline_ms = _parse_deadline_ms(headers.get(DEADLINE_MS_HEADER))
         self.invoked_function_arn = headers.get(INVOKED_FUNCTION_ARN_HEADER) or ""
         self.trace_id = headers.get(TRACE_ID_HEADER) or None
-        self.client_context = headers.get(CLIENT_CONTEXT_HEADER) or None
-        self.cognito_identity = headers.get(COGNITO_IDENTITY_HEADER) or None
+        self.client_context = _utf8_header(headers.get(CLIENT_CONTEXT_HEADER)) or None
+        self.cognito_identity = _utf8_header(headers.get(COGNITO_IDENTITY_HEADER)) or None
         self.tenant_id = headers.get(TENANT_ID_HEADER) or None
         self.content_type = headers.get("Content-Type") or None
+
+
+def _utf8_header(value):
+    # These headers carry JSON as UTF-8 bytes, which AWS's client reads as UTF-8;
+    # http.client hands header bytes over as ISO-8859-1 text.
+    if value is None:
+        return None
+    return value.encode("iso-8859-1").decode("utf-8", "replace")
 
 
 def _parse_deadline_ms(value):
