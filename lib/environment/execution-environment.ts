@@ -35,6 +35,7 @@ import {
   type PlatformStatus,
 } from './platform-lines.js';
 import { delay } from './delay.js';
+import { startOrphanReaper } from './orphan-reaper.js';
 import { findSandboxedProcess, measureTreeRssBytes, readPeakRssBytes } from './process-tree.js';
 import { buildRuntimeVariables, makeLogStreamName, type AwsCredentials } from './reserved-variables.js';
 import { resolveRuntimeCommand, type RuntimeCommand } from './runtime-command.js';
@@ -223,6 +224,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     }
     // A sandbox that is required but cannot be had fails here, not at the first invoke.
     await chooseSandbox(options.sandbox);
+    void startOrphanReaper();
     const conditions = new Conditions();
     // The registry exists before the environment that its failures are reported to.
     const target: { fail?: (failure: EnvironmentFailure) => void } = {};
@@ -704,9 +706,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     }
     if (this.#frozen === frozen) return;
     this.#frozen = frozen;
-    for (const process of [this.#runtimeProcess, ...this.#extensions.map((extension) => extension.process)]) {
-      process?.signal(frozen ? 'SIGSTOP' : 'SIGCONT');
-    }
+    this.#launcher?.processes.setFrozen(frozen, [this.#runtimeProcess, ...this.#extensions.map((extension) => extension.process)]);
     this.#options.onEvent?.({ type: frozen ? 'frozen' : 'thawed' });
   }
 
@@ -754,6 +754,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
     } finally {
       stop.abort();
       this.#registry.reset([]);
+      // Whatever the processes started and left behind, however it detached.
+      this.#launcher?.processes.killAll();
     }
   }
 
