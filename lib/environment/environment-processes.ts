@@ -1,5 +1,5 @@
 import { ENVIRONMENT_MARKER_VARIABLE, newEnvironmentMarker } from './process-marker.js';
-import { processesInNamespaces, readPidNamespace, scanMarkedProcesses, scanProcesses } from './process-scan.js';
+import { processesInNamespaces, readPidNamespace, scanMarkedProcesses } from './process-scan.js';
 import { findSandboxedProcess, listProcessTreeSync, signalProcessGroup } from './process-tree.js';
 
 /** A process the environment started itself (the runtime, an extension). */
@@ -38,7 +38,7 @@ export class EnvironmentProcesses {
   #stopped = new Set<number>();
 
   /** Every live process of the environment, `roots` (which may have exited) first. */
-  find(roots: readonly RootProcess[], options: { fresh?: boolean } = {}): number[] {
+  find(roots: readonly RootProcess[]): number[] {
     const found = new Set<number>();
     const namespaces = new Set<string>();
     for (const root of roots) {
@@ -49,8 +49,7 @@ export class EnvironmentProcesses {
       const namespace = inner === root.pid ? undefined : readPidNamespace(inner);
       if (namespace !== undefined && namespace !== this.#ownNamespace) namespaces.add(namespace);
     }
-    const scanned = options.fresh === true ? scanProcesses() : scanMarkedProcesses();
-    for (const entry of scanned) if (entry.marker === this.marker) found.add(entry.pid);
+    for (const entry of scanMarkedProcesses()) if (entry.marker === this.marker) found.add(entry.pid);
     for (const pid of processesInNamespaces(namespaces)) found.add(pid);
     return [...found];
   }
@@ -69,7 +68,7 @@ export class EnvironmentProcesses {
       return;
     }
     for (const root of live) signalProcessGroup(root.pid, 'SIGSTOP');
-    this.#stopEverything(live, false);
+    this.#stopEverything(live);
   }
 
   /**
@@ -78,16 +77,16 @@ export class EnvironmentProcesses {
    */
   killAll(roots: readonly (RootProcess | undefined)[] = []): void {
     const live = roots.filter((root): root is RootProcess => root !== undefined && !root.hasExited());
-    const stopped = this.#stopEverything(live, true);
+    const stopped = this.#stopEverything(live);
     for (const pid of stopped) sendSignal(pid, 'SIGKILL');
     // A stopped process is killed too; SIGCONT only lets it run its death at once.
     for (const pid of stopped) sendSignal(pid, 'SIGCONT');
     this.#stopped = new Set();
   }
 
-  #stopEverything(roots: readonly RootProcess[], fresh: boolean): Set<number> {
+  #stopEverything(roots: readonly RootProcess[]): Set<number> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const found = this.find(roots, { fresh }).filter((pid) => !this.#stopped.has(pid));
+      const found = this.find(roots).filter((pid) => !this.#stopped.has(pid));
       if (found.length === 0) break;
       for (const pid of found) {
         sendSignal(pid, 'SIGSTOP');

@@ -50,14 +50,16 @@ export async function scanProcessesAsync(): Promise<ScannedProcess[]> {
 // A process's initial environment only changes when it execs, and a process without a
 // marker cannot come by one of ours (only our processes' descendants inherit it): what
 // was read once of an unmarked pid is kept while that pid is listed, so a freeze after
-// every invocation reads only the processes that are new since the last one. A marked
-// pid is always read again, so a recycled pid is never taken for ours.
+// every invocation, or a reset, reads only the processes that are new since the last one
+// (a full read takes tens of milliseconds on a busy machine). A marked pid is always read
+// again, so a recycled pid is never taken for ours. The one miss: an unmarked process that
+// ends, and whose pid goes to one of ours before the next look (the pids have wrapped
+// around meanwhile); the exit of cdk-local reads everything afresh.
 const unmarked = new Set<number>();
 
 /**
  * The live processes that carry a marker, reading only what is new since the last call
- * (see above); for the freeze that follows every invocation. Use {@link scanProcesses} where
- * a missed process matters more than time (killing).
+ * (see above); for the freeze that follows every invocation and the reset of an environment.
  */
 export function scanMarkedProcesses(): ScannedProcess[] {
   const pids = listPids();
