@@ -109,7 +109,7 @@ for (const sandbox of [false, 'auto'] as const) {
       assert.equal(result.error, undefined, result.error?.errorMessage);
       await frozen;
       // A line written just before the freeze may still be on its way: let it arrive.
-      await sleep(300);
+      await sleep(1000);
       const whileFrozen = ticks.length;
       await sleep(1000);
       assert.equal(ticks.length, whileFrozen, `the child logged ${ticks.length - whileFrozen} ticks while its environment was frozen`);
