@@ -1,6 +1,6 @@
 import { ENVIRONMENT_MARKER_VARIABLE, newEnvironmentMarker } from './process-marker.js';
-import { processesInNamespaces, readPidNamespace, scanMarkedProcesses } from './process-scan.js';
-import { findSandboxedProcess, listProcessTreeSync, signalProcessGroup } from './process-tree.js';
+import { scanMarkedProcesses } from './process-scan.js';
+import { listProcessTreeSync, signalProcessGroup } from './process-tree.js';
 
 /** A process the environment started itself (the runtime, an extension). */
 export interface RootProcess {
@@ -21,36 +21,30 @@ function sendSignal(pid: number, signal: NodeJS.Signals): void {
 
 /**
  * Every process of one execution environment, however it was started: the processes the
- * environment started, their descendants, every process that carries the environment's
+ * environment started, their descendants, and every process that carries the environment's
  * marker (see {@link ENVIRONMENT_MARKER_VARIABLE}: children that left the process tree
- * with `setsid` or a double fork), and, in a sandbox, every process in its PID namespace.
- * It freezes and thaws them together, and ends those left at a reset.
+ * with `setsid` or a double fork). It freezes and thaws them together, and ends those left
+ * at a reset.
  *
- * A process that starts another with a cleared environment, outside a sandbox, and
- * leaves the tree escapes it: nothing else ties that process to the environment.
+ * In a sandbox, every process of its PID namespace descends from the namespace's init
+ * (bubblewrap's, below the process cdk-local started), which adopts the orphans there, so
+ * the tree holds the whole namespace. Outside a sandbox, a process started with an emptied
+ * environment that leaves the tree escapes: nothing else ties it to the environment.
  */
 export class EnvironmentProcesses {
   /** The marker this environment's processes carry. */
   readonly marker = newEnvironmentMarker();
   /** The variables every process of the environment gets on top of its own. */
   readonly variables: Readonly<Record<string, string>> = { [ENVIRONMENT_MARKER_VARIABLE]: this.marker };
-  readonly #ownNamespace = readPidNamespace('self');
   #stopped = new Set<number>();
 
   /** Every live process of the environment, `roots` (which may have exited) first. */
   find(roots: readonly RootProcess[]): number[] {
     const found = new Set<number>();
-    const namespaces = new Set<string>();
     for (const root of roots) {
-      if (root.hasExited()) continue;
-      for (const pid of listProcessTreeSync(root.pid)) found.add(pid);
-      // A sandbox's PID namespace is that of the first process below bubblewrap's own.
-      const inner = findSandboxedProcess(root.pid);
-      const namespace = inner === root.pid ? undefined : readPidNamespace(inner);
-      if (namespace !== undefined && namespace !== this.#ownNamespace) namespaces.add(namespace);
+      if (!root.hasExited()) for (const pid of listProcessTreeSync(root.pid)) found.add(pid);
     }
     for (const entry of scanMarkedProcesses()) if (entry.marker === this.marker) found.add(entry.pid);
-    for (const pid of processesInNamespaces(namespaces)) found.add(pid);
     return [...found];
   }
 

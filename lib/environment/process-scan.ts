@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { findMarker } from './process-marker.js';
 
@@ -73,22 +73,4 @@ export function scanMarkedProcesses(): ScannedProcess[] {
     else found.push({ pid, marker });
   }
   return found;
-}
-
-/** The PID namespace of a process (`pid:[4026531836]`), undefined when it cannot be read. */
-export function readPidNamespace(pid: number | 'self'): string | undefined {
-  try {
-    return readlinkSync(`/proc/${pid}/ns/pid`);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The live processes in one of `namespaces` (PID namespaces as {@link readPidNamespace} gives them). */
-export function processesInNamespaces(namespaces: ReadonlySet<string>): number[] {
-  if (namespaces.size === 0) return [];
-  return listPids().filter((pid) => {
-    const namespace = readPidNamespace(pid);
-    return namespace !== undefined && namespaces.has(namespace);
-  });
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { detectBubblewrap } from '../../lib/environment/sandbox/index.js';
 import type { LocalLambda, LogRecord } from '../../lib/index.js';
 import { createStressApp, eventually, processesWithMarker, StressFunctions, type StressApp } from './stress-app.js';
 
@@ -13,6 +14,8 @@ import { createStressApp, eventually, processesWithMarker, StressFunctions, type
 const CLEANUP_WAIT_MS = 10_000;
 /** The longest any single step may take before the test calls it a hang. */
 const STEP_TIMEOUT_MS = 30_000;
+
+const bubblewrap = await detectBubblewrap();
 
 /** The run's daemons: its processes that run `sleep 1000` (or `setsid` about to exec it, if frozen just then). */
 async function daemonsOf(app: StressApp): Promise<number[]> {
@@ -97,7 +100,7 @@ for (const sandbox of [false, 'auto'] as const) {
       await local.close();
     });
 
-    it('a child in a session of its own is frozen with the environment and thawed with it', async () => {
+    const tickerIsFrozenAndThawed = async (tickerEvent: { action: 'ticker'; emptyEnvironment?: boolean }): Promise<void> => {
       const ticks: number[] = [];
       const onLog = (record: LogRecord): void => {
         const match = /^tick (\d+)$/.exec(record.text);
@@ -105,7 +108,7 @@ for (const sandbox of [false, 'auto'] as const) {
       };
       local = await open({ sandbox, onLog });
       const frozen = local.waitFor((event) => event.type === 'frozen', { timeoutMs: STEP_TIMEOUT_MS });
-      const result = await local.invoke(StressFunctions.detacher, { event: { action: 'ticker' } });
+      const result = await local.invoke(StressFunctions.detacher, { event: tickerEvent });
       assert.equal(result.error, undefined, result.error?.errorMessage);
       await frozen;
       // A line written just before the freeze may still be on its way: let it arrive.
@@ -121,6 +124,15 @@ for (const sandbox of [false, 'auto'] as const) {
       assert.equal(thawed.error, undefined, thawed.error?.errorMessage);
       await local.close();
       await gone('the ticking child went with its environment');
-    });
+    };
+
+    it('a child in a session of its own is frozen with the environment and thawed with it', () => tickerIsFrozenAndThawed({ action: 'ticker' }));
+
+    // Without the sandbox, such a child escapes: nothing ties it to its environment (see the README).
+    it(
+      'in the sandbox, a child in a session of its own and without the function’s variables is frozen and thawed too: it is in the sandbox’s PID namespace',
+      { skip: sandbox === false || !bubblewrap.available ? 'only the sandbox has a PID namespace of its own' : false },
+      () => tickerIsFrozenAndThawed({ action: 'ticker', emptyEnvironment: true }),
+    );
   });
 }
