@@ -124,11 +124,17 @@ export class EnvironmentProcesses {
     return runtime;
   }
 
-  /** Stops (SIGSTOP) or resumes (SIGCONT) every process. */
+  /**
+   * Stops (SIGSTOP) or resumes (SIGCONT) every process of the environment: the runtime, the
+   * extensions, and whatever they started, however it detached.
+   */
   signalAll(signal: 'SIGSTOP' | 'SIGCONT'): void {
-    for (const process of [this.#runtime?.process, ...this.#extensions.map((extension) => extension.process)]) {
-      process?.signal(signal);
+    const roots = [this.#runtime?.process, ...this.#extensions.map((extension) => extension.process)];
+    if (this.#launcher !== undefined) {
+      this.#launcher.processes.setFrozen(signal === 'SIGSTOP', roots);
+      return;
     }
+    for (const process of roots) process?.signal(signal);
   }
 
   /**
@@ -175,6 +181,8 @@ export class EnvironmentProcesses {
     } finally {
       stop.abort();
       registry.reset([]);
+      // Whatever the processes started and left behind, however it detached.
+      this.#launcher?.processes.killAll();
     }
   }
 

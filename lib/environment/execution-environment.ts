@@ -26,6 +26,7 @@ import { Latch } from './latch.js';
 import type { ExitInfo } from './managed-process.js';
 import { MemoryWatch } from './memory-watch.js';
 import { makeLogStreamName } from './reserved-variables.js';
+import { startOrphanReaper } from './orphan-reaper.js';
 import { chooseSandbox } from './sandbox/index.js';
 
 export {
@@ -68,6 +69,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     }
     // A sandbox that is required but cannot be had fails here, not at the first invoke.
     await chooseSandbox(options.sandbox);
+    void startOrphanReaper();
     const conditions = new Conditions();
     // The registry exists before the environment that its failures are reported to.
     const target: { fail?: (failure: EnvironmentFailure) => void } = {};

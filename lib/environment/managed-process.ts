@@ -22,6 +22,8 @@ export interface ManagedProcessOptions {
   readonly onLine: (line: string) => void;
   /** Set when `file` is a launcher (bubblewrap) that reports its child's death by signal `n` as exit status `128 + n`. */
   readonly signalsAsExitStatus?: boolean;
+  /** Variables on top of `env`: the marker of its environment (`_CDK_LOCAL_ENVIRONMENT`). */
+  readonly variables?: Readonly<Record<string, string>>;
 }
 
 /** A process of an execution environment (the runtime, an extension), in a process group of its own. */
@@ -83,7 +85,7 @@ function signalOfExitStatus(exitCode: number | undefined): NodeJS.Signals | unde
 export function startManagedProcess(options: ManagedProcessOptions): ManagedProcess {
   const subprocess = execa(options.file, [...options.args], {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...options.env, ...options.variables },
     extendEnv: false,
     stdin: 'ignore',
     stdout: 'pipe',

@@ -85,6 +85,18 @@ export function findSandboxedProcess(pid: number): number {
   return current;
 }
 
+/** Same as {@link listProcessTree}, read synchronously (for signals that must not wait). */
+export function listProcessTreeSync(rootPid: number): number[] {
+  const found: number[] = [];
+  const queue = [rootPid];
+  while (queue.length > 0 && found.length < 4096) {
+    const pid = queue.shift()!;
+    found.push(pid);
+    queue.push(...childrenOfSync(pid));
+  }
+  return found;
+}
+
 /** Sends `signal` to a whole process group; true when the group existed. */
 export function signalProcessGroup(pgid: number, signal: NodeJS.Signals): boolean {
   try {

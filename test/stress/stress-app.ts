@@ -31,6 +31,8 @@ export const StressFunctions = {
   forkBomb: 'StressStack/ForkBomb',
   /** MemorySize 128; `hog` takes up to 2 GB. */
   memoryHog: 'StressStack/MemoryHog',
+  /** `daemon` double-forks a `setsid sleep`; `ticker` starts a shell in a session of its own that logs `tick <n>`; `exit` crashes after. */
+  detacher: 'StressStack/Detacher',
 } as const;
 
 /** Synthesizes the app's one stack into `outdir` with aws-cdk-lib, as `cdk synth` would. */
@@ -58,6 +60,7 @@ export function synthesizeStressApp(outdir: string): void {
   new lambda.Function(stack, 'Spinner', { ...node('spinner'), timeout: Duration.seconds(900) });
   new lambda.Function(stack, 'ForkBomb', { ...node('fork-bomb'), timeout: Duration.seconds(30) });
   new lambda.Function(stack, 'MemoryHog', { ...node('memory-hog'), memorySize: 128, timeout: Duration.seconds(60) });
+  new lambda.Function(stack, 'Detacher', { ...node('detacher'), timeout: Duration.seconds(30) });
   app.synth();
 }
 

@@ -1,5 +1,6 @@
 import type { FunctionSpec } from '../../assembly/index.js';
 import type { RuntimeInfo } from '../../runtimes/index.js';
+import type { ProcessSet } from '../process-set.js';
 import type { EnvironmentPaths } from '../reserved-variables.js';
 import type { RuntimeCommand } from '../runtime-command.js';
 
@@ -18,6 +19,8 @@ export interface Launch extends LaunchCommand {
    * as exit status `128 + n`.
    */
   readonly signalsAsExitStatus: boolean;
+  /** Variables it gets on top of its own: the environment's marker. */
+  readonly variables: Readonly<Record<string, string>>;
 }
 
 /** Starts the processes of one execution environment: in a sandbox, or as plain processes. */
@@ -27,6 +30,8 @@ export interface Launcher {
   readonly paths: EnvironmentPaths;
   /** One line on what this environment cannot reproduce, to be shown once; undefined when nothing is amiss. */
   readonly notice?: string;
+  /** Every process of this environment, to freeze, thaw and end together. */
+  readonly processes: ProcessSet;
   /** How to start `command` (the runtime, an extension) in this environment. */
   launch(command: LaunchCommand): Launch;
   /** Removes what was made for this environment (a shared `/tmp`); idempotent. */

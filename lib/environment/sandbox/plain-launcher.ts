@@ -1,3 +1,4 @@
+import { ProcessSet } from '../process-set.js';
 import type { Launcher, LauncherOptions } from './launcher.js';
 
 /** Why there is no sandbox and how to get one (see {@link chooseSandbox}). */
@@ -12,6 +13,7 @@ export interface PlainReason {
  */
 export function createPlainLauncher(options: LauncherOptions, why: PlainReason): Launcher {
   const remedy = why.remedy === undefined ? '' : `; ${why.remedy} for Lambda's file system`;
+  const processes = new ProcessSet();
   return {
     mode: 'plain',
     paths: {
@@ -25,7 +27,8 @@ export function createPlainLauncher(options: LauncherOptions, why: PlainReason):
     notice:
       `running without a sandbox (${why.reason}): code is not at /var/task, /opt is not mounted, ` +
       `sandbox.localdomain does not resolve and /tmp is shared with this machine${remedy}.`,
-    launch: (command) => ({ ...command, signalsAsExitStatus: false }),
+    processes,
+    launch: (command) => ({ ...command, signalsAsExitStatus: false, variables: processes.variables }),
     dispose: () => Promise.resolve(),
   };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { currentOwner, formatOwner } from '../process-marker.js';
 
 // The names Lambda's extensions and telemetry destinations use for the environment itself
 // (CONFORMANCE.md J.54, O.80) resolve to its loopback.
@@ -23,13 +24,18 @@ export interface SandboxFiles {
 
 let files: SandboxFiles | undefined;
 
+/** How the directories of {@link sandboxFiles} begin; the owner's pid and start time follow. */
+export const SANDBOX_DIRECTORY_PREFIX = 'cdk-local-sandbox-';
+
 /**
  * The files every sandbox of this process shares (their content does not differ between
- * environments), in a private directory that is removed when the process exits.
+ * environments), in a private directory that is removed when the process exits. Its name
+ * carries this process's pid and start time, so that a later cdk-local can remove it
+ * when this one was killed before it could (see `reapOrphans`).
  */
 export function sandboxFiles(): SandboxFiles {
   if (files === undefined) {
-    const directory = mkdtempSync(join(tmpdir(), 'cdk-local-sandbox-'));
+    const directory = mkdtempSync(join(tmpdir(), `${SANDBOX_DIRECTORY_PREFIX}${formatOwner(currentOwner())}-`));
     process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
     const hosts = join(directory, 'hosts');
     const nsswitch = join(directory, 'nsswitch.conf');

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { ProcessSet } from '../process-set.js';
 import { listExternalExtensions } from '../extensions.js';
 import { buildBubblewrapArgs, type SandboxLayout, type SandboxMount } from './bubblewrap-args.js';
 import type { Bubblewrap } from './detect-bubblewrap.js';
@@ -150,6 +151,7 @@ export async function createSandboxLauncher(options: LauncherOptions, bubblewrap
     tmp: sharedTmp === undefined ? { kind: 'tmpfs', sizeBytes: tmpMb * MB } : { kind: 'directory', source: sharedTmp },
   };
 
+  const processes = new ProcessSet();
   const inSandbox = (path: string): string => (isAbsolute(path) ? (toSandboxPath(path, translated) ?? path) : path);
   let disposed: Promise<void> | undefined;
   return {
@@ -164,11 +166,12 @@ export async function createSandboxLauncher(options: LauncherOptions, bubblewrap
       langLibDir: `${SANDBOX_PATHS.langDir}/lib`,
     },
     ...(notices.length === 0 ? {} : { notice: `${spec.constructPath} runs in a sandbox, but ${notices.join('; ')}.` }),
+    processes,
     launch: (launchCommand) => {
       const file = launchCommand.file === command.file && runtimeFile !== undefined ? runtimeFile : inSandbox(launchCommand.file);
       const cwd = (isAbsolute(launchCommand.cwd) ? toSandboxPath(launchCommand.cwd, translated) : undefined) ?? SANDBOX_PATHS.taskRoot;
       const sandboxed = buildBubblewrapArgs(layout, { file, args: launchCommand.args.map(inSandbox), cwd });
-      return { file: sandboxed.file, args: sandboxed.args, cwd: launchCommand.cwd, signalsAsExitStatus: true };
+      return { file: sandboxed.file, args: sandboxed.args, cwd: launchCommand.cwd, signalsAsExitStatus: true, variables: processes.variables };
     },
     dispose: () => {
       disposed ??= sharedTmp === undefined ? Promise.resolve() : rm(sharedTmp, { recursive: true, force: true });

@@ -5,7 +5,9 @@
 // serves invocations from the Runtime API at AWS_LAMBDA_RUNTIME_API until killed.
 //
 // Exit codes: 129 after an uncaught exception (at init too, so after any init error),
-// 128 after an unhandled rejection, 1 without AWS_LAMBDA_RUNTIME_API. The process also
+// 128 after an unhandled rejection, 1 without AWS_LAMBDA_RUNTIME_API or when the emulator
+// is gone (its Runtime API refuses or cuts the connection, stdout or stderr is a broken
+// pipe), so that a runtime never outlives a killed cdk-local for long. The process also
 // ends (code 0) when a Node.js 24+ handler leaves nothing running and never answers.
 import { existsSync } from 'node:fs';
 import * as nodeModule from 'node:module';
@@ -15,7 +17,7 @@ import { logError, patchConsole, writeOutputSynchronously } from './console-patc
 import { CallbackHandlerDeprecated, UnhandledPromiseRejection, toRapidResponse } from './errors.mjs';
 import { loadHandler } from './handler-loader.mjs';
 import { RuntimeClient } from './runtime-client.mjs';
-import { EXIT_UNCAUGHT_EXCEPTION, EXIT_UNHANDLED_REJECTION, Runtime, exitAfter } from './runtime.mjs';
+import { EXIT_UNCAUGHT_EXCEPTION, EXIT_UNHANDLED_REJECTION, Runtime, exitAfter, exitEmulatorGone } from './runtime.mjs';
 
 const env = process.env;
 
@@ -52,6 +54,11 @@ async function main() {
     process.exit(1);
   }
   writeOutputSynchronously();
+  // The emulator reads both pipes for as long as it runs: one that breaks (EPIPE) means it
+  // is gone. Left unhandled, each failed write would raise another uncaught error to log.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error) => exitEmulatorGone(`cannot write its output (${/** @type {any} */ (error).code ?? error.message})`));
+  }
   patchConsole(env);
   const client = new RuntimeClient(runtimeApi);
 

@@ -25,6 +25,22 @@ export const Headers = Object.freeze({
   xrayErrorCause: 'Lambda-Runtime-Function-XRay-Error-Cause',
 });
 
+// Errors that mean nothing answers at the Runtime API's address any more: the emulator
+// that ran it is gone. A runtime client that got one cannot serve another invocation.
+const LOST_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ENOTCONN']);
+// A refused /next is tried again this many times, this far apart, before the API is given up.
+const NEXT_ATTEMPTS = 3;
+const NEXT_RETRY_DELAY_MS = 100;
+
+/** The Runtime API cannot be reached: the runtime has nothing left to do but exit. */
+export class RuntimeApiLost extends Error {
+  /** @param {string} message @param {unknown} cause */
+  constructor(message, cause) {
+    super(message, { cause });
+    this.name = 'RuntimeApiLost';
+  }
+}
+
 // The X-Ray cause rides in a header: only send one the server will surely accept.
 const MAX_XRAY_CAUSE_LENGTH = 4096;
 const HEADER_SAFE = /^[\t\x20-\x7e]*$/;
@@ -58,10 +74,30 @@ export class RuntimeClient {
   }
 
   /**
-   * Waits for the next invocation (GET /invocation/next).
+   * Waits for the next invocation (GET /invocation/next). A connection refused is tried
+   * again a few times; then, or when the connection is cut, it fails with
+   * {@link RuntimeApiLost}.
    * @returns {Promise<NextInvocation>}
    */
-  nextInvocation() {
+  async nextInvocation() {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#requestNext();
+      } catch (error) {
+        const { code, reusedSocket } = /** @type {{ code?: string, reusedSocket?: boolean }} */ (error);
+        if (code === undefined || !LOST_CONNECTION_CODES.has(code)) throw error;
+        // A kept-alive connection the server closed meanwhile is worth a new one, once.
+        const retry = code === 'ECONNREFUSED' || (attempt === 1 && reusedSocket === true);
+        if (!retry || attempt >= NEXT_ATTEMPTS) {
+          throw new RuntimeApiLost(`The Runtime API at ${this.hostname}:${this.port} is gone (${code})`, error);
+        }
+        await new Promise((resolve) => setTimeout(resolve, NEXT_RETRY_DELAY_MS * attempt));
+      }
+    }
+  }
+
+  /** @returns {Promise<NextInvocation>} */
+  #requestNext() {
     return new Promise((resolve, reject) => {
       const request = http.request(
         { hostname: this.hostname, port: this.port, path: `${RUNTIME_PATH}/invocation/next`, method: 'GET', agent: this.agent },
@@ -79,7 +115,10 @@ export class RuntimeClient {
           });
         },
       );
-      request.on('error', reject);
+      request.on('error', (error) => {
+        /** @type {any} */ (error).reusedSocket = request.reusedSocket;
+        reject(error);
+      });
       request.end();
     });
   }

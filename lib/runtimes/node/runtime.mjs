@@ -5,6 +5,7 @@ import { buildCallbackContext } from './callback-context.mjs';
 import { logError, setLoggingContext } from './console-patch.mjs';
 import { buildContext, readInvocation } from './context.mjs';
 import { JSONStringifyError, NodeJsExit, formatXRayCause, toRapidResponse } from './errors.mjs';
+import { RuntimeApiLost } from './runtime-client.mjs';
 
 /**
  * @typedef {object} ErrorCallbacks What the process-level listeners do with an
@@ -29,6 +30,22 @@ import { JSONStringifyError, NodeJsExit, formatXRayCause, toRapidResponse } from
 // Exit codes of AWS's client after it reported a fatal error.
 export const EXIT_UNCAUGHT_EXCEPTION = 129;
 export const EXIT_UNHANDLED_REJECTION = 128;
+// cdk-local's: the emulator is gone (its Runtime API, or the pipe of stdout or stderr).
+export const EXIT_EMULATOR_GONE = 1;
+
+/**
+ * Ends the process at once because the emulator that ran it is gone: nothing could
+ * report or read anything any more, and an orphan must not linger.
+ * @param {string} why
+ */
+export function exitEmulatorGone(why) {
+  try {
+    process.stderr.write(`cdk-local Node.js runtime: ${why}; exiting\n`);
+  } catch {
+    // stderr may be the broken pipe.
+  }
+  process.exit(EXIT_EMULATOR_GONE);
+}
 
 let exiting = false;
 
@@ -94,7 +111,8 @@ export class Runtime {
   scheduleIteration() {
     setImmediate(() => {
       this.#handleOnce().catch((error) => {
-        // A failure of the runtime itself (the Runtime API went away), not of the handler.
+        if (error instanceof RuntimeApiLost) exitEmulatorGone(error.message);
+        // A failure of the runtime itself, not of the handler.
         console.log(`Unexpected Top Level Error: ${String(error)}`);
         this.errorCallbacks.uncaughtException(error);
       });

@@ -24,7 +24,8 @@ warnings and tracebacks, and the runtime's one-line reason when it exits because
 the Runtime API failed it.
 
 Exit status: 1 after an init error has been posted to /init/error, or when the
-Runtime API cannot be used (unreachable, a non-2xx answer, /init/error not 202);
+Runtime API cannot be used (unreachable after a few tries, a non-2xx answer,
+/init/error not 202), or when stdout or stderr is a broken pipe (the emulator is gone);
 whatever the function passes to sys.exit() or os._exit(); 130 on Ctrl-C; death
 by SIGTERM unless the function handles it. Otherwise it never exits by itself.
 """
@@ -36,8 +37,12 @@ MIN_PYTHON = (3, 8)
 
 
 def _fail(message):
-    sys.stderr.write("cdk-local python runtime: {}\n".format(message))
-    sys.stderr.flush()
+    try:
+        sys.stderr.write("cdk-local python runtime: {}\n".format(message))
+        sys.stderr.flush()
+    except OSError:
+        # stderr is a broken pipe: the emulator is gone, there is no one to tell.
+        os._exit(1)
     sys.exit(1)
 
 

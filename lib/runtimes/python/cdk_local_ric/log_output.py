@@ -100,8 +100,17 @@ class InvocationLogState(object):
     tenant_id = None
 
 
+EMULATOR_GONE_EXIT_STATUS = 1
+
+
+def _exit_emulator_gone():
+    # The emulator reads stdout and stderr for as long as it runs: a broken pipe means it
+    # was killed, and a runtime left behind must not linger. Nothing can be reported.
+    os._exit(EMULATOR_GONE_EXIT_STATUS)
+
+
 class FlushingStream(object):
-    """Wraps sys.stdout/sys.stderr so every write reaches the file descriptor at once."""
+    """Wraps sys.stdout/sys.stderr so every write reaches the file descriptor at once; exits when the pipe is broken."""
 
     def __init__(self, stream):
         self.stream = stream
@@ -116,13 +125,19 @@ class FlushingStream(object):
         return getattr(self.stream, name)
 
     def write(self, text):
-        written = self.stream.write(text)
-        self.stream.flush()
+        try:
+            written = self.stream.write(text)
+            self.stream.flush()
+        except BrokenPipeError:
+            _exit_emulator_gone()
         return written
 
     def writelines(self, lines):
-        self.stream.writelines(lines)
-        self.stream.flush()
+        try:
+            self.stream.writelines(lines)
+            self.stream.flush()
+        except BrokenPipeError:
+            _exit_emulator_gone()
 
 
 def install_flushing_streams():

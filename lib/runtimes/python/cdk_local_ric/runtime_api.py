@@ -12,6 +12,7 @@ client never sends it there), ``/init/error`` with that header and no Content-Ty
 import http.client
 import socket
 import sys
+import time
 
 from . import __version__
 
@@ -32,6 +33,11 @@ XRAY_ERROR_CAUSE_HEADER = "Lambda-Runtime-Function-XRay-Error-Cause"
 # emulator runs on, refuses requests whose headers pass 16 KiB (431), so a cause from
 # a deep stack would cost the whole error report: keep well below that instead.
 MAX_XRAY_ERROR_CAUSE_BYTES = 8 * 1024
+
+# A refused connection is tried again this many times, this far apart (times the attempt),
+# before the Runtime API is given up: its emulator is gone, and the runtime exits.
+REFUSED_ATTEMPTS = 3
+REFUSED_RETRY_DELAY_S = 0.1
 
 
 class RuntimeApiError(Exception):
@@ -131,7 +137,9 @@ class RuntimeApiClient(object):
         connection = self._connection
         # A kept-alive connection may have been closed by the server while the handler
         # ran; like curl in AWS's client, try once more on a new connection then.
-        for attempt in (1, 2):
+        attempt = 0
+        while True:
+            attempt += 1
             reused = connection.sock is not None
             try:
                 connection.request(method, path, body=body, headers=all_headers)
@@ -139,6 +147,9 @@ class RuntimeApiClient(object):
             except (http.client.RemoteDisconnected, ConnectionError) as error:
                 connection.close()
                 if reused and attempt == 1:
+                    continue
+                if isinstance(error, ConnectionRefusedError) and attempt < REFUSED_ATTEMPTS:
+                    time.sleep(REFUSED_RETRY_DELAY_S * attempt)
                     continue
                 raise RuntimeApiError(_describe_unreachable(self.address, method, path, error))
             except (http.client.HTTPException, OSError) as error:
