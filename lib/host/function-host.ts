@@ -15,6 +15,7 @@ import {
   type SandboxSetting,
 } from '../environment/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
+import { resolveExternalLayers, type ExternalLayerOptions } from './external-layers.js';
 
 /**
  * How long a new invocation waits for an environment that has answered but whose runtime has
@@ -63,6 +64,8 @@ export interface FunctionHostOptions {
    * @default 0
    */
   readonly idleTimeoutMs?: number;
+  /** How layers from outside the app (an ARN) are had: mapped to local paths, or downloaded. Without it they are left out. */
+  readonly externalLayers?: ExternalLayerOptions;
 }
 
 interface PreparedCode {
@@ -231,7 +234,10 @@ export class FunctionHost implements AsyncDisposable {
     this.#prepared ??= (async () => {
       const [codeDirectory, layers] = await Promise.all([
         prepareCode(this.spec.code, this.#options.cacheDirectory),
-        prepareLayers(this.spec.layers, this.#options.cacheDirectory),
+        (this.#options.externalLayers === undefined
+          ? Promise.resolve(this.spec.layers)
+          : resolveExternalLayers(this.spec.layers, this.#options.externalLayers)
+        ).then((layers) => prepareLayers(layers, this.#options.cacheDirectory)),
       ]);
       for (const warning of layers.warnings) this.#options.onNotice?.(warning);
       if ((await listExternalExtensions(layers.directory)).length > 0) {
