@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LocalLambda } from '../../lib/index.js';
 import { writeZip } from '../fixtures/assembly/write-zip.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -83,6 +84,31 @@ describe('layers from outside the app', () => {
     const { payload, stderr } = await invoke(['--layer', `${SHARED}=${layerDirectory}`], isolated);
     assert.deepEqual(payload, { value: 'from the mapped directory' });
     assert.doesNotMatch(stderr, /could not be downloaded/);
+  });
+
+  it('uses it in plain processes too, through NODE_PATH', async () => {
+    const { payload } = await invoke(['--no-sandbox', '--layer', `${SHARED}=${layerDirectory}`], isolated);
+    assert.deepEqual(payload, { value: 'from the mapped directory' });
+  });
+
+  it('takes the mapping as the library option layers', async () => {
+    const notices: string[] = [];
+    await using local = await LocalLambda.fromAssembly(assembly, {
+      credentials: 'none',
+      layers: { [SHARED]: layerZip },
+      runtimeCacheDirectory: join(root, 'cache-library'),
+      onNotice: (message) => notices.push(message),
+    });
+    const result = await local.invoke('UsesShared');
+    assert.deepEqual(result.payload, { value: 'from the mapped zip' });
+    assert.deepEqual(
+      notices.filter((notice) => notice.includes('layer')),
+      [],
+    );
+    await assert.rejects(
+      LocalLambda.fromAssembly(assembly, { credentials: 'none', layers: { [SHARED.replace(/:3$/, ':4')]: layerZip } }),
+      (error: Error & { code?: string }) => error.code === 'CDKL_USAGE' && error.message.includes(`(${SHARED})`),
+    );
   });
 
   it('uses the zip --layer maps the ARN to', async () => {
