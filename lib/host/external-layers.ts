@@ -154,7 +154,7 @@ async function fetchLayerContent(arn: string, region: string, credentials: AwsCr
   if (quiet) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   let client: InstanceType<typeof LambdaClient>;
   try {
-    client = new LambdaClient({ region, credentials, maxAttempts: 2 });
+    client = new LambdaClient({ region, credentials, maxAttempts: 2, requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 } });
   } finally {
     if (quiet) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
   }

@@ -144,6 +144,7 @@ describe('layers from outside the app', () => {
     let port: number;
     let zip: Buffer;
     let advertisedSha: string;
+    let denied = false;
     const requests: string[] = [];
     const authorizations: string[] = [];
 
@@ -158,6 +159,11 @@ describe('layers from outside the app', () => {
         if (url.pathname === '/2018-10-31/layers' && url.searchParams.get('find') === 'LayerVersion') {
           authorizations.push(request.headers.authorization ?? '');
           const arn = url.searchParams.get('Arn');
+          if (denied) {
+            response.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
+            response.end(JSON.stringify({ Message: 'User is not authorized to perform: lambda:GetLayerVersion' }));
+            return;
+          }
           if (arn !== SHARED) {
             response.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
             response.end(JSON.stringify({ Type: 'User', message: 'Layer version not found' }));
@@ -220,6 +226,20 @@ describe('layers from outside the app', () => {
       const { payload } = await invoke(['--layer', `${SHARED}=${layerDirectory}`], withFakeLambda(join(root, 'cache-mapped')));
       assert.deepEqual(payload, { value: 'from the mapped directory' });
       assert.deepEqual(requests, []);
+    });
+
+    it('names both ways out when Lambda denies access, and runs the function without the layer', async () => {
+      denied = true;
+      try {
+        const { payload, stderr } = await invoke([], withFakeLambda(join(root, 'cache-denied')));
+        assert.deepEqual(payload, { missing: 'MODULE_NOT_FOUND' });
+        assert.match(
+          stderr,
+          new RegExp(`^cdk-local: Layer ${SHARED} is not part of the app and could not be downloaded \\(AccessDeniedException: User is not authorized.*\\); map it .* with --layer ${SHARED}=PATH, or give credentials that can read it \\(--profile\\)`, 'm'),
+        );
+      } finally {
+        denied = false;
+      }
     });
 
     it('refuses a download whose sha256 is not the advertised one', async () => {
