@@ -133,6 +133,12 @@ describe('layers from outside the app', () => {
     assert.match(run.stderr, new RegExp(`--layer ${other} matches no layer of the app: .*\\(${SHARED}\\)`));
   });
 
+  it('refuses a --layer without =PATH', async () => {
+    const run = await runCli(['invoke', 'UsesShared', '--app', assembly, '--layer', SHARED], { env: isolated });
+    assert.equal(run.exitCode, 2, run.stderr);
+    assert.match(run.stderr, /--layer takes ARN=PATH, not 'arn:aws:lambda:us-east-1:123456789012:layer:shared:3': write it as --layer arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION=\.\/dir-or\.zip\./);
+  });
+
   it('refuses a --layer path that is neither a directory nor a zip', async () => {
     const run = await runCli(['invoke', 'UsesShared', '--app', assembly, '--layer', `${SHARED}=${join(root, 'missing')}`], { env: isolated });
     assert.equal(run.exitCode, 2, run.stderr);
