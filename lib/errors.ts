@@ -43,6 +43,8 @@ export const ErrorCodes = {
   TRIGGER_NOT_FOUND: 'CDKL_TRIGGER_NOT_FOUND',
   /** Several things invoke the function and none was picked with `--trigger N`. */
   TRIGGER_AMBIGUOUS: 'CDKL_TRIGGER_AMBIGUOUS',
+  /** A layer downloaded from Lambda does not match its CodeSha256. */
+  LAYER_INVALID: 'CDKL_LAYER_INVALID',
 } as const;
 
 /** One of {@link ErrorCodes}. */

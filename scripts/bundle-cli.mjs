@@ -19,8 +19,9 @@ await build({
   // Less to parse at every start; names stay, so stack traces still read.
   minifyWhitespace: true,
   minifySyntax: true,
-  // Only LocalLambda.fromStack loads these, never the command line; they stay the user's.
-  external: ['aws-cdk-lib', 'constructs'],
+  // Only LocalLambda.fromStack loads aws-cdk-lib and constructs, never the command line; they stay
+  // the user's. The Lambda client, a dependency, is loaded only to download a layer from outside the app.
+  external: ['aws-cdk-lib', 'constructs', '@aws-sdk/client-lambda'],
   // Some bundled packages are CommonJS and call require() for Node's built-ins.
   banner: { js: "import { createRequire as __cdkLocalCreateRequire } from 'node:module'; const require = __cdkLocalCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -20,8 +20,9 @@ await build({
   target: 'node20.19',
   // Not minified, so stack traces read without a map; a map would double the package's size.
   sourcemap: false,
-  // The user's app brings these; a second copy would make its constructs foreign to ours.
-  external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
+  // The user's app brings these; a second copy would make its constructs foreign to ours. The
+  // Lambda client, a dependency, stays a package of its own (loaded only to download a layer).
+  external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@aws-sdk/client-lambda'],
   // import('aws-cdk-lib') would stay a dynamic import, which Jest's module system refuses
   // without --experimental-vm-modules: make it a require(), loaded as lazily.
   supported: { 'dynamic-import': false },

@@ -15,6 +15,7 @@ import {
   type SandboxSetting,
 } from '../environment/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
+import { resolveExternalLayers, type ExternalLayerOptions } from './external-layers.js';
 
 /**
  * How long a new invocation waits for an environment that has answered but whose runtime has
@@ -63,6 +64,8 @@ export interface FunctionHostOptions {
    * @default 0
    */
   readonly idleTimeoutMs?: number;
+  /** How layers from outside the app (an ARN) are had: mapped to local paths, or downloaded. Without it they are left out. */
+  readonly externalLayers?: ExternalLayerOptions;
 }
 
 interface PreparedCode {
@@ -229,7 +232,10 @@ export class FunctionHost implements AsyncDisposable {
 
   #prepare(): Promise<PreparedCode> {
     this.#prepared ??= (async () => {
-      const { codeDirectory, layers } = await prepareFunctionCode(this.spec, this.#options.cacheDirectory);
+      // Layers the app names only by ARN get their code first (a --layer mapping, the cache, a download).
+      const specLayers =
+        this.#options.externalLayers === undefined ? this.spec.layers : await resolveExternalLayers(this.spec.layers, this.#options.externalLayers);
+      const { codeDirectory, layers } = await prepareFunctionCode({ ...this.spec, layers: specLayers }, this.#options.cacheDirectory);
       for (const warning of layers.warnings) this.#options.onNotice?.(warning);
       if ((await listExternalExtensions(layers.directory)).length > 0) {
         this.#singleEnvironment = true;

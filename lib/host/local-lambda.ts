@@ -31,7 +31,9 @@ import type {
 } from '../environment/index.js';
 import { chooseSandbox } from '../environment/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
+import { runtimeCacheDirectory } from '../runtimes/index.js';
 import { resolveCredentials } from './credentials.js';
+import { checkLayerMappings } from './external-layers.js';
 import { FunctionHost } from './function-host.js';
 
 /** Options shared by every way of making a {@link LocalLambda}. */
@@ -89,6 +91,12 @@ export interface LocalLambdaOptions {
    * @default the directory of cdk.json for fromApp(), else process.cwd()
    */
   readonly projectDirectory?: string;
+  /**
+   * Local directories or zips for layers from outside the app, by layer version ARN
+   * (`--layer ARN=PATH`). Layers not mapped are downloaded with the functions' credentials
+   * (Lambda's GetLayerVersionByArn) into the runtime cache, once.
+   */
+  readonly layers?: Readonly<Record<string, string>>;
   /** Where unpacked code and layers are cached. @default a folder under the OS temp dir */
   readonly cacheDirectory?: string;
   /** Most environments per function without reserved concurrency. @default 10 */
@@ -205,6 +213,7 @@ export class LocalLambda implements AsyncDisposable {
   readonly #options: LocalLambdaOptions;
   readonly #overrides: EnvVarsOverrides | undefined;
   readonly #credentials: AwsCredentials | undefined;
+  readonly #layerMapping: Readonly<Record<string, string>>;
   readonly #hosts = new Map<FunctionSpec, FunctionHost>();
   readonly #noticed = new Set<string>();
   /** Names already looked up: tests invoke the same function by the same name many times. */
@@ -212,7 +221,14 @@ export class LocalLambda implements AsyncDisposable {
   readonly #waiters = new Set<{ matches: (event: LocalLambdaEvent) => boolean; resolve: (event: LocalLambdaEvent) => void }>();
   #closing: Promise<void> | undefined;
 
-  private constructor(assembly: Assembly, options: LocalLambdaOptions, overrides: EnvVarsOverrides | undefined, credentials: AwsCredentials | undefined) {
+  private constructor(
+    assembly: Assembly,
+    options: LocalLambdaOptions,
+    overrides: EnvVarsOverrides | undefined,
+    credentials: AwsCredentials | undefined,
+    layerMapping: Readonly<Record<string, string>>,
+  ) {
+    this.#layerMapping = layerMapping;
     this.functions = assembly.functions;
     this.apis = assembly.apis;
     this.assemblyDirectory = assembly.directory;
@@ -233,7 +249,8 @@ export class LocalLambda implements AsyncDisposable {
     const overrides = typeof options.envVars === 'string' ? await readEnvVarsFile(options.envVars) : options.envVars;
     const credentials =
       options.credentials === 'none' ? undefined : (options.credentials ?? (await resolveCredentials(options.profile === undefined ? {} : { profile: options.profile })));
-    return new LocalLambda(assembly, options, overrides, credentials);
+    const layerMapping = await checkLayerMappings(options.layers ?? {}, assembly.functions);
+    return new LocalLambda(assembly, options, overrides, credentials, layerMapping);
   }
 
   /**
@@ -372,6 +389,12 @@ export class LocalLambda implements AsyncDisposable {
         onNotice: (message) => this.#notice(message),
         ...(this.#options.maxConcurrency === undefined ? {} : { maxConcurrency: this.#options.maxConcurrency }),
         ...(this.#options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.#options.idleTimeoutMs }),
+        externalLayers: {
+          mapping: this.#layerMapping,
+          ...(this.#credentials === undefined ? {} : { credentials: this.#credentials }),
+          cacheDirectory: this.#options.runtimeCacheDirectory ?? runtimeCacheDirectory(),
+          onNotice: (message) => this.#notice(message),
+        },
       });
       this.#hosts.set(spec, host);
     }

@@ -29,6 +29,8 @@ export interface AppArguments extends AssemblyArguments {
   readonly logFormat: 'text' | 'json';
   /** `--local-runtime` runs Node.js functions on the local `node`, whatever major they name. */
   readonly localRuntime: boolean;
+  /** `--layer ARN=PATH`, once or more: local copies of layers from outside the app. */
+  readonly layer?: string | readonly string[];
 }
 
 /** Adds `--app`, `--context`, `--region`, `--account`, `--synth` and `--debug` to a command that reads the app. */
@@ -77,6 +79,11 @@ export function withAppOptions<T>(yargs: Argv<T>): Argv<T & AppArguments> {
       default: false,
       describe: "Run Node.js functions on the local node, not on a build of their runtime's major fetched once into the cache",
     })
+    .option('layer', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'A local directory or zip for a layer the app refers to by ARN, as ARN=PATH (repeatable); unmapped ones are downloaded with your credentials',
+    })
     .option('freeze', {
       type: 'boolean',
       default: true,
@@ -95,6 +102,19 @@ export function parseContextArguments(values: string | readonly string[] | undef
     context[value.slice(0, separator)] = value.slice(separator + 1);
   }
   return context;
+}
+
+/** The `--layer ARN=PATH` arguments as the library's `layers` option; a path keeps every `=` after the first. */
+export function parseLayerArguments(values: string | readonly string[] | undefined): Record<string, string> {
+  const layers: Record<string, string> = {};
+  for (const value of typeof values === 'string' ? [values] : (values ?? [])) {
+    const separator = value.indexOf('=');
+    if (separator <= 0 || separator === value.length - 1) {
+      throw new CdkLocalError(ErrorCodes.USAGE, `--layer takes ARN=PATH, not '${value}': write it as --layer arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION=./dir-or.zip.`);
+    }
+    layers[value.slice(0, separator)] = value.slice(separator + 1);
+  }
+  return layers;
 }
 
 /** Local time of day, with the date when it is not today: when a reused cdk.out was made. */
@@ -141,6 +161,7 @@ export function environmentSettings(args: AppArguments): { readonly sandbox?: bo
 export async function localLambdaOptions(args: AppArguments & { readonly envVars?: string }, streams: CliStreams, signal: AbortSignal): Promise<FromAppOptions> {
   const { forceSynth, ...assembly } = assemblyOptions(args, streams);
   const logger = await createDiagnosticLogger({ debug: args.debug, format: args.logFormat, streams });
+  const layers = parseLayerArguments(args.layer);
   return {
     ...(logger === undefined ? {} : { logger }),
     signal,
@@ -149,6 +170,7 @@ export async function localLambdaOptions(args: AppArguments & { readonly envVars
     onNotice: (message) => writeNotice(streams, message),
     ...(args.profile === undefined ? {} : { profile: args.profile }),
     ...(args.envVars === undefined ? {} : { envVars: args.envVars }),
+    ...(Object.keys(layers).length === 0 ? {} : { layers }),
     ...environmentSettings(args),
   };
 }
