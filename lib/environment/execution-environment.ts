@@ -381,7 +381,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       stream: Readable | undefined,
     ): Promise<InvocationReport> => {
       if (end === 'cancelled') throw new Error('An invocation ended without a cause');
-      // The runtime will not call /next again: its runtimeDone is told at the reset (K.64).
+      // The runtime will not call /next again: its runtimeDone is told at the reset (docs/conformance.md K.64).
       const endedAt = performance.now();
       const runtimeDone = (status: PlatformStatus, errorType?: string): void =>
         this.#platform(
@@ -740,7 +740,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
         for (const extension of extensions) {
           if (!subscribed.has(extension.name)) extension.process.signal('SIGKILL');
         }
-        // Telemetry buffers are flushed while SHUTDOWN is delivered (I.51).
+        // Telemetry buffers are flushed while SHUTDOWN is delivered (docs/conformance.md I.51).
         const flushed = this.#telemetry.flush({ signal: stop.signal, timeoutMs: Math.max(0, deadlineMs - Date.now()) });
         await Promise.race([
           Promise.all([flushed, ...extensions.map((extension) => extension.process.exited)]),

@@ -67,7 +67,7 @@ export interface ExtensionRegistryListener {
 
 /**
  * The Extensions API's state for one execution environment, as plain code: who is
- * registered for what, which events wait for whom, and who still holds one (CONFORMANCE.md H).
+ * registered for what, which events wait for whom, and who still holds one (docs/conformance.md H).
  */
 export class ExtensionRegistry {
   readonly #agents = new Map<string, Agent>();

@@ -71,7 +71,7 @@ async function startSandboxed(codeDirectory: string, options: { layersDirectory?
 }
 
 describe('the bubblewrap sandbox', { skip }, () => {
-  it('puts the code at /var/task, the layers at /opt, the runtime client at /var/runtime and node at /var/lang/bin, with the variables of CONFORMANCE N.74', async () => {
+  it('puts the code at /var/task, the layers at /opt, the runtime client at /var/runtime and node at /var/lang/bin, with the variables of N.74', async () => {
     const { environment, call, notices } = await startSandboxed(NODE_CODE, { layersDirectory: LAYER });
     await using _ = environment;
     const seen = await call({ action: 'inspect' });

@@ -3,7 +3,7 @@ import { TELEMETRY_CATEGORIES, type TelemetryCategory } from './telemetry-event.
 /** Which API a subscription came through: the Telemetry API or the (deprecated) Logs API. */
 export type SubscriptionApi = 'telemetry' | 'logs';
 
-/** How a subscription batches its events (CONFORMANCE.md J.53). */
+/** How a subscription batches its events (docs/conformance.md J.53). */
 export interface BufferingConfig {
   /** A batch goes when it holds this many events. */
   readonly maxItems: number;
@@ -154,7 +154,7 @@ function parseBuffering(value: unknown, problems: string[]): BufferingConfig {
 
 /**
  * Validates a `PUT /2022-07-01/telemetry` or `PUT /2020-08-15/logs` body as the service
- * does (CONFORMANCE.md J.52–J.54, L.68) and fills in the defaults. Every problem found is
+ * does (docs/conformance.md J.52–J.54, L.68) and fills in the defaults. Every problem found is
  * reported, as the service joins them in one message.
  */
 export function parseSubscriptionRequest(api: SubscriptionApi, body: unknown): ParseSubscriptionResult {

@@ -168,7 +168,7 @@ export class PythonRuntime {
   }
 }
 
-/** The reserved variables the emulator gives a function (CONFORMANCE N.74), for a runtime pointed at `api`. */
+/** The reserved variables the emulator gives a function (docs/conformance.md N.74), for a runtime pointed at `api`. */
 export function lambdaEnvironment(api: RuntimeApiStub, fixtureDir: string, handler: string): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
