@@ -113,7 +113,7 @@ describe('cdk-local start-lambda', () => {
       } finally {
         client.destroy();
       }
-      assert.equal(await run.stop('SIGTERM'), 130);
+      assert.equal(await run.stop('SIGTERM'), 143);
       assert.deepEqual(await processesWithMarker(app.marker), []);
     } finally {
       await run.stop('SIGKILL');
