@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LocalLambda } from '../../lib/index.js';
+import { limitRun } from '../helpers/run-cli.js';
 import { createStressApp, eventually, processesWithMarker, StressFunctions, type StressApp } from './stress-app.js';
 
 const CLI = join(fileURLToPath(new URL('../../', import.meta.url)), 'dist', 'bin', 'cdk-local.js');
@@ -34,11 +35,14 @@ class Command {
   readonly #waiters = new Set<() => void>();
 
   constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // A group of its own, so that a hung command is killed with everything it started.
+    this.child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child.stdin.end();
     this.child.stdout.on('data', (chunk: Buffer) => this.#append('stdout', chunk));
     this.child.stderr.on('data', (chunk: Buffer) => this.#append('stderr', chunk));
-    this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+    const limit = limitRun(this.child, `cdk-local ${args[0]}`, () => `stdout: ${this.stdout.slice(-1000)}\nstderr: ${this.stderr.slice(-1000)}`);
+    const exit = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+    this.exited = Promise.race([exit, limit.expired]).finally(() => limit.clear());
   }
 
   #append(stream: 'stdout' | 'stderr', chunk: Buffer): void {
