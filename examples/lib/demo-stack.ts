@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { NODEJS_20_DEPRECATION } from './acknowledgements.js';
 import { functionDir, layerDir } from './asset-dirs.js';
+import { FUNCTION_TIMEOUT } from './function-timeout.js';
 import { Orders } from './orders.js';
 import { WorkersStack } from './workers-stack.js';
 
@@ -31,6 +32,7 @@ export class DemoStack extends Stack {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(functionDir('hello')),
       memorySize: 256,
+      timeout: FUNCTION_TIMEOUT,
       environment: {
         GREETING: 'Hello',
         TABLE_NAME: table.tableName,
@@ -45,6 +47,7 @@ export class DemoStack extends Stack {
       code: lambda.Code.fromInline(
         "exports.handler = async (event) => { console.log('Inline got', JSON.stringify(event)); return { inline: true, event }; };",
       ),
+      timeout: FUNCTION_TIMEOUT,
     });
 
     // TypeScript bundled by the esbuild in node_modules, never by Docker.
@@ -52,6 +55,7 @@ export class DemoStack extends Stack {
       entry: fileURLToPath(new URL('../functions/bundled/handler.ts', import.meta.url)),
       runtime: lambda.Runtime.NODEJS_20_X,
       bundling: { forceDockerBundling: false },
+      timeout: FUNCTION_TIMEOUT,
     });
 
     new WorkersStack(this, 'Workers', { table });
@@ -62,6 +66,7 @@ export class DemoStack extends Stack {
       handler: 'app.handler',
       code: lambda.Code.fromAsset(functionDir('python')),
       environment: { GREETING: 'Hola' },
+      timeout: FUNCTION_TIMEOUT,
     });
 
     const sharedLayer = new lambda.LayerVersion(this, 'SharedLayer', {
@@ -74,6 +79,7 @@ export class DemoStack extends Stack {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(functionDir('with-layer')),
       layers: [sharedLayer],
+      timeout: FUNCTION_TIMEOUT,
     });
 
     // An external extension in a layer: it subscribes to the Telemetry API and prints what it receives.
@@ -86,13 +92,14 @@ export class DemoStack extends Stack {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(functionDir('observed')),
       layers: [telemetryRecorder],
+      timeout: FUNCTION_TIMEOUT,
     });
 
     // Functions that fail on purpose, one way each.
     this.addNodeFunction('Thrower', 'thrower');
     this.addNodeFunction('Sleeper', 'sleeper', { timeout: Duration.seconds(2) });
     this.addNodeFunction('Crasher', 'crasher');
-    this.addNodeFunction('Chatty', 'chatty', { timeout: Duration.seconds(30) });
+    this.addNodeFunction('Chatty', 'chatty');
   }
 
   private addNodeFunction(id: string, dir: string, props: Partial<lambda.FunctionProps> = {}): lambda.Function {
@@ -100,6 +107,7 @@ export class DemoStack extends Stack {
       runtime: lambda.Runtime.NODEJS_20_X,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(functionDir(dir)),
+      timeout: FUNCTION_TIMEOUT,
       ...props,
     });
   }

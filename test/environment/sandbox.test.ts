@@ -32,9 +32,9 @@ async function processesOf(address: string): Promise<number[]> {
   return found;
 }
 
-/** Waits until `address` has no process left, at most 5 s; returns what is left. */
+/** Waits until `address` has no process left, at most 30 s; returns what is left. */
 async function waitUntilGone(address: string): Promise<number[]> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 30_000;
   let left = await processesOf(address);
   while (left.length > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 25));
