@@ -35,6 +35,8 @@ export const ErrorCodes = {
   WAIT_TIMEOUT: 'CDKL_WAIT_TIMEOUT',
   /** The host or environment was used after close(). */
   CLOSED: 'CDKL_CLOSED',
+  /** A profile's credentials could not be had (an expired SSO session, a role that cannot be assumed). */
+  CREDENTIALS_FAILED: 'CDKL_CREDENTIALS_FAILED',
   /** The command was stopped by a signal (Ctrl-C, SIGTERM, SIGHUP) before it finished. */
   INTERRUPTED: 'CDKL_INTERRUPTED',
 } as const;

@@ -19,8 +19,10 @@ await build({
   // Less to parse at every start; names stay, so stack traces still read.
   minifyWhitespace: true,
   minifySyntax: true,
-  // Only LocalLambda.fromStack loads these, never the command line; they stay the user's.
-  external: ['aws-cdk-lib', 'constructs'],
+  // Only LocalLambda.fromStack loads these, never the command line; they stay the user's. The
+  // AWS SDK's credential providers are loaded only for a profile without keys of its own (SSO,
+  // a role): the command line does not parse them at every start.
+  external: ['aws-cdk-lib', 'constructs', '@aws-sdk/credential-provider-ini'],
   // Some bundled packages are CommonJS and call require() for Node's built-ins.
   banner: { js: "import { createRequire as __cdkLocalCreateRequire } from 'node:module'; const require = __cdkLocalCreateRequire(import.meta.url);" },
   logLevel: 'warning',
