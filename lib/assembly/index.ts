@@ -13,7 +13,7 @@ export type {
 export { readAssembly, type Assembly, type ReadAssemblyOptions } from './read-assembly.js';
 export { findFunction } from './find-function.js';
 export { checkRunnable } from './check-runnable.js';
-export { runtimeFamily, SUPPORTED_RUNTIME_FAMILIES, type SupportedRuntimeFamily } from './runtime-family.js';
+export { runtimeFamily, type SupportedRuntimeFamily } from './runtime-family.js';
 export { prepareCode } from './prepare-code.js';
 export { prepareLayers, type PreparedLayers } from './prepare-layers.js';
 export { readEnvVarsFile, parseEnvVarsOverrides, type EnvVarsOverrides } from './read-env-vars-file.js';

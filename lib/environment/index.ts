@@ -16,4 +16,4 @@ export type { AwsCredentials } from './reserved-variables.js';
 export { isolateTaskRoot } from './task-root.js';
 export { listExternalExtensions, type ExtensionFile } from './extensions.js';
 export { chooseSandbox, type SandboxSetting } from './sandbox/index.js';
-export { SILENT_LOGGER, type DiagnosticLogger } from './diagnostics.js';
+export type { DiagnosticLogger } from './diagnostics.js';

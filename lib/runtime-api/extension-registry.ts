@@ -42,7 +42,7 @@ export type IdentifierError =
   | 'Extension.UnknownExtensionIdentifier';
 
 /** The most extensions a function may have. */
-export const MAX_EXTENSIONS = 10;
+const MAX_EXTENSIONS = 10;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

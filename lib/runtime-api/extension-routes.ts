@@ -8,7 +8,7 @@ const PREFIX = '/2020-01-01/extension';
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /** Header names of the Extensions API, as AWS spells them. */
-export const ExtensionHeaders = {
+const ExtensionHeaders = {
   name: 'Lambda-Extension-Name',
   identifier: 'Lambda-Extension-Identifier',
   eventIdentifier: 'Lambda-Extension-Event-Identifier',

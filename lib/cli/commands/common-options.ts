@@ -17,8 +17,11 @@ export interface AppArguments {
   readonly logFormat: 'text' | 'json';
 }
 
+/** The arguments a command's options builder declares, as yargs types them. */
+export type ArgumentsOf<Builder extends (yargs: Argv) => Argv<unknown>> = ReturnType<Builder> extends Argv<infer Parsed> ? Parsed : never;
+
 /** Adds `--app`, `--region`, `--profile`, `--debug`, `--sandbox` and `--freeze` to a command. */
-export function withAppOptions<T>(yargs: Argv<T>): Argv<T & AppArguments> {
+export function withAppOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('app', {
       type: 'string',
@@ -41,11 +44,11 @@ export function withAppOptions<T>(yargs: Argv<T>): Argv<T & AppArguments> {
       type: 'boolean',
       default: true,
       describe: 'Stop (SIGSTOP) each environment between invocations, as Lambda freezes it; --no-freeze keeps it running',
-    }) as unknown as Argv<T & AppArguments>;
+    });
 }
 
 /** The library's `sandbox` and `freeze` options for what the command line said. */
-export function environmentSettings(args: AppArguments): { readonly sandbox?: boolean; readonly freeze: boolean } {
+function environmentSettings(args: AppArguments): { readonly sandbox?: boolean; readonly freeze: boolean } {
   return args.sandbox === undefined ? { freeze: args.freeze } : { sandbox: args.sandbox, freeze: args.freeze };
 }
 

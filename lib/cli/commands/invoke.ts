@@ -1,7 +1,7 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { readEvent } from '../read-event.js';
 import { writeLogRecord, type CliStreams } from '../output.js';
-import { localLambdaOptions, withAppOptions, type AppArguments } from './common-options.js';
+import { localLambdaOptions, withAppOptions, type AppArguments, type ArgumentsOf } from './common-options.js';
 
 interface InvokeArguments extends AppArguments {
   readonly function: string;
@@ -21,10 +21,10 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** Exit codes of `invoke`. */
-export const InvokeExitCodes = { success: 0, functionError: 1, cdkLocalError: 2 } as const;
+const InvokeExitCodes = { success: 0, functionError: 1, cdkLocalError: 2 } as const;
 
 /** Runs one invocation: response on stdout, logs on stderr; returns the exit code. */
-export async function runInvoke(args: InvokeArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
+async function runInvoke(args: InvokeArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
   const payload = await readEvent({ event: args.event, eventJson: args.eventJson });
   // Loaded here: the code that runs functions is only needed once a command runs one.
   const { LocalLambda } = await import('../../host/index.js');
@@ -52,21 +52,25 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   return failed ? InvokeExitCodes.functionError : InvokeExitCodes.success;
 }
 
+/** The options of `cdk-local invoke`. */
+function invokeOptions(yargs: Argv) {
+  return withAppOptions(yargs)
+    .positional('function', {
+      type: 'string',
+      demandOption: true,
+      describe: 'Construct path, path without the stack, logical ID, Stack:LogicalId or function name',
+    })
+    .option('event', { alias: 'e', type: 'string', describe: "A JSON file with the event, or '-' for stdin (default: {})" })
+    .option('event-json', { type: 'string', describe: 'The event as inline JSON' })
+    .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' });
+}
+
 /** `cdk-local invoke FUNCTION`. */
-export function invokeCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, InvokeArguments> {
+export function invokeCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, ArgumentsOf<typeof invokeOptions>> {
   return {
     command: 'invoke <function>',
     describe: 'Run one function once and print its response',
-    builder: (yargs) =>
-      withAppOptions(yargs)
-        .positional('function', {
-          type: 'string',
-          demandOption: true,
-          describe: 'Construct path, path without the stack, logical ID, Stack:LogicalId or function name',
-        })
-        .option('event', { alias: 'e', type: 'string', describe: "A JSON file with the event, or '-' for stdin (default: {})" })
-        .option('event-json', { type: 'string', describe: 'The event as inline JSON' })
-        .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' }) as never,
+    builder: invokeOptions,
     handler: async (args) => {
       setExitCode(await runInvoke(args, streams, signal));
     },

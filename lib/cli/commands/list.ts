@@ -1,7 +1,7 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { loadCloudAssembly, readAssembly, type FunctionSpec } from '../../assembly/index.js';
 import { writeNotice, type CliStreams } from '../output.js';
-import { withAppOptions, type AppArguments } from './common-options.js';
+import { withAppOptions, type AppArguments, type ArgumentsOf } from './common-options.js';
 
 interface ListArguments extends AppArguments {
   readonly json: boolean;
@@ -41,7 +41,7 @@ function formatTable(rows: readonly FunctionListing[]): string {
 }
 
 /** Prints the app's functions; returns the exit code. */
-export async function runList(args: ListArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
+async function runList(args: ListArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
   // Only the assembly is read: listing starts no environment and loads none of that code.
   const { directory } = await loadCloudAssembly({
     cwd: process.cwd(),
@@ -63,12 +63,17 @@ export async function runList(args: ListArguments, streams: CliStreams, signal: 
   return 0;
 }
 
+/** The options of `cdk-local list`. */
+function listOptions(yargs: Argv) {
+  return withAppOptions(yargs).option('json', { type: 'boolean', default: false, describe: 'Print a JSON array' });
+}
+
 /** `cdk-local list`. */
-export function listCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, ListArguments> {
+export function listCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, ArgumentsOf<typeof listOptions>> {
   return {
     command: 'list',
     describe: 'List every Lambda function of the app',
-    builder: (yargs) => withAppOptions(yargs).option('json', { type: 'boolean', default: false, describe: 'Print a JSON array' }) as never,
+    builder: listOptions,
     handler: async (args) => {
       setExitCode(await runList(args, streams, signal));
     },

@@ -42,10 +42,10 @@ export interface SubscriptionRequest {
 }
 
 /** Schema versions the Telemetry API accepts. https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api-reference.html */
-export const TELEMETRY_SCHEMA_VERSIONS: readonly string[] = ['2022-07-01', '2022-12-13', '2025-01-29'];
+const TELEMETRY_SCHEMA_VERSIONS: readonly string[] = ['2022-07-01', '2022-12-13', '2025-01-29'];
 
 /** Schema versions the Logs API accepts; the first is its default. https://docs.aws.amazon.com/lambda/latest/dg/runtimes-logs-api.html */
-export const LOGS_SCHEMA_VERSIONS: readonly string[] = ['2020-08-15', '2021-03-18'];
+const LOGS_SCHEMA_VERSIONS: readonly string[] = ['2020-08-15', '2021-03-18'];
 
 /** The hosts a destination URI may name: the environment itself. */
 const SANDBOX_HOSTS: readonly string[] = ['sandbox.localdomain', 'sandbox'];

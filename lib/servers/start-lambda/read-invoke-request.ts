@@ -2,7 +2,7 @@ import { invalidParameterValue, invalidRequestContent, requestTooLarge } from '.
 import type { InvocationType } from './lambda-headers.js';
 
 /** The longest `X-Amz-Client-Context` the service takes (base64 text). */
-export const MAX_CLIENT_CONTEXT_CHARS = 3583;
+const MAX_CLIENT_CONTEXT_CHARS = 3583;
 
 /**
  * Reads a request body up to `limitBytes`. A larger body is still read to its end (and
