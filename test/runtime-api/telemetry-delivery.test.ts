@@ -50,7 +50,7 @@ function types(events: readonly ReceivedEvent[]): string[] {
   return events.map((received) => received.type);
 }
 
-describe('Telemetry API delivery', { timeout: 60_000 }, () => {
+describe('Telemetry API delivery', { timeout: 300_000 }, () => {
   it('J.57 J.55 J.58 J.59 events before the subscription are delivered, then platform.telemetrySubscription, as a JSON array POSTed to the URI', async (t) => {
     const listener = await httpListener(t);
     const hub = newHub(t);
@@ -291,7 +291,7 @@ describe('Telemetry API delivery', { timeout: 60_000 }, () => {
   });
 });
 
-describe('Logs API delivery', { timeout: 60_000 }, () => {
+describe('Logs API delivery', { timeout: 300_000 }, () => {
   it('L.68 Logs API subscribers get the Logs API shape: string records, platform.end, runtimeDone only from 2021-03-18', async (t) => {
     const current = await httpListener(t);
     const original = await httpListener(t);
