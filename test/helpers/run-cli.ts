@@ -23,8 +23,24 @@ export interface CliRun {
 export interface RunLimit {
   /** Rejects, with what the command printed, once the command has overrun its time and been killed. */
   readonly expired: Promise<never>;
+  /** True once the time is up. */
+  readonly fired: boolean;
   /** Lifts the bound (the command exited). */
   clear(): void;
+}
+
+/**
+ * Settles as `exit` (the command's exit, or its close) does, unless the command overran its time:
+ * then it rejects with the limit's error, even when the killed command's exit came first.
+ */
+export async function withinLimit<T>(exit: Promise<T>, limit: RunLimit): Promise<T> {
+  try {
+    const result = await Promise.race([exit, limit.expired]);
+    if (limit.fired) await limit.expired;
+    return result;
+  } finally {
+    limit.clear();
+  }
 }
 
 /**
@@ -35,8 +51,10 @@ export interface RunLimit {
 export function limitRun(child: ChildProcess, what: string, printed: () => string, timeoutMs = CLI_TIMEOUT_MS): RunLimit {
   const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit').then(() => undefined);
   let timer: NodeJS.Timeout | undefined;
+  let fired = false;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      fired = true;
       void (async () => {
         killGroup(child, 'SIGTERM');
         const grace = setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS);
@@ -48,7 +66,13 @@ export function limitRun(child: ChildProcess, what: string, printed: () => strin
   });
   // Only a test that waits on the command sees the rejection.
   expired.catch(() => undefined);
-  return { expired, clear: () => clearTimeout(timer) };
+  return {
+    expired,
+    get fired() {
+      return fired;
+    },
+    clear: () => clearTimeout(timer),
+  };
 }
 
 /** Signals every process of `child`'s group; nothing when it is gone already. */
@@ -97,5 +121,5 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
     });
     child.stdin.end(options.input ?? '');
   });
-  return Promise.race([finished, limit.expired]).finally(() => limit.clear());
+  return withinLimit(finished, limit);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { limitRun } from '../helpers/run-cli.js';
+import { limitRun, withinLimit } from '../helpers/run-cli.js';
 import { Recorder } from './events.js';
 import { createServerApp, lambdaClient, processesWithMarker, type ServerApp } from './server-app.js';
 
@@ -33,7 +33,7 @@ class StartLambdaRun {
     this.#lines(this.child.stderr, this.stderr);
     const limit = limitRun(this.child, 'cdk-local start-lambda', () => `stdout: ${this.stdout.values.join('\n')}\nstderr: ${this.stderr.values.slice(-30).join('\n')}`);
     const closed = once(this.child, 'close').then(([code]) => code as number | null);
-    this.exited = Promise.race([closed, limit.expired]).finally(() => limit.clear());
+    this.exited = withinLimit(closed, limit);
   }
 
   #lines(stream: NodeJS.ReadableStream, into: Recorder<string>): void {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LocalLambda } from '../../lib/index.js';
-import { limitRun } from '../helpers/run-cli.js';
+import { limitRun, withinLimit } from '../helpers/run-cli.js';
 import { createStressApp, eventually, processesWithMarker, StressFunctions, type StressApp } from './stress-app.js';
 
 const CLI = join(fileURLToPath(new URL('../../', import.meta.url)), 'dist', 'bin', 'cdk-local.js');
@@ -42,7 +42,7 @@ class Command {
     this.child.stderr.on('data', (chunk: Buffer) => this.#append('stderr', chunk));
     const limit = limitRun(this.child, `cdk-local ${args[0]}`, () => `stdout: ${this.stdout.slice(-1000)}\nstderr: ${this.stderr.slice(-1000)}`);
     const exit = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-    this.exited = Promise.race([exit, limit.expired]).finally(() => limit.clear());
+    this.exited = withinLimit(exit, limit);
   }
 
   #append(stream: 'stdout' | 'stderr', chunk: Buffer): void {
