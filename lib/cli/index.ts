@@ -80,7 +80,9 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
     }
     return EXIT_CDK_LOCAL_ERROR;
   } finally {
-    for (const signal of SHUTDOWN_SIGNALS) process.off(signal, onSignal);
+    // Once interrupted, the handlers stay until the process exits: a second signal that comes
+    // after the shutdown but before the exit still exits at once, with its code, not by the signal.
+    if (interruptedBy === undefined) for (const signal of SHUTDOWN_SIGNALS) process.off(signal, onSignal);
   }
   return interruptedBy === undefined ? exitCode : signalExitCode(interruptedBy);
 }
