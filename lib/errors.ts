@@ -45,6 +45,10 @@ export const ErrorCodes = {
   TRIGGER_AMBIGUOUS: 'CDKL_TRIGGER_AMBIGUOUS',
   /** A layer downloaded from Lambda does not match its CodeSha256. */
   LAYER_INVALID: 'CDKL_LAYER_INVALID',
+  /** A profile's credentials could not be had (an expired SSO session, a role that cannot be assumed). */
+  CREDENTIALS_FAILED: 'CDKL_CREDENTIALS_FAILED',
+  /** The command was stopped by a signal (Ctrl-C, SIGTERM, SIGHUP) before it finished. */
+  INTERRUPTED: 'CDKL_INTERRUPTED',
 } as const;
 
 /** One of {@link ErrorCodes}. */

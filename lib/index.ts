@@ -1,8 +1,8 @@
 /**
  * cdk-local: run the Lambda functions of a CDK app locally, before deploy, without Docker.
- * The public library API.
+ * The public library API: every type its signatures use is exported here too.
  */
-export { CdkLocalError, ErrorCodes, isCdkLocalError, type ErrorCode } from './errors.js';
+export { CdkLocalError, ErrorCodes, isCdkLocalError, type CdkLocalErrorOptions, type ErrorCode } from './errors.js';
 export {
   LocalLambda,
   type FromAppOptions,
@@ -15,13 +15,17 @@ export {
 } from './host/index.js';
 export {
   startApi,
+  DEFAULT_MAX_ASYNC_PAYLOAD_BYTES,
   startLambdaServer,
   type ApiEndpoint,
   type ApiRequestSummary,
   type ApiServer,
   type StartApiOptions,
   type AsyncRetryOptions,
+  type InvocationListener,
   type InvocationSummary,
+  type InvocationType,
+  type LambdaApiOptions,
   type LambdaServer,
   type LambdaServerOptions,
 } from './servers/index.js';
@@ -36,15 +40,27 @@ export {
 } from './events/index.js';
 export { readTriggers, type TriggerSpec } from './assembly/index.js';
 export type { ApiSpec, RestApiSpec, HttpApiSpec, WebSocketApiSpec, FunctionUrlEndpointSpec, ApiIntegration, ApiStageSpec, RestRouteSpec, HttpRouteSpec } from './assembly/api-spec.js';
-export type { FunctionSpec, CodeLocation, LayerSpec, LoggingSpec, FunctionUrlSpec, UnresolvedVariable } from './assembly/function-spec.js';
 export type { SynthReason } from './assembly/synthesize.js';
+export type {
+  CodeLocation,
+  EnvVarsOverrides,
+  FunctionSpec,
+  FunctionUrlSpec,
+  LayerSpec,
+  LoggingSpec,
+  UnresolvedVariable,
+} from './assembly/index.js';
 export type {
   AwsCredentials,
   CallerResponse,
+  DiagnosticLogger,
   EnvironmentEvent,
   InvocationHandle,
   InvocationReport,
+  InvokeRequest,
   LogRecord,
+  PlatformStatus,
   SandboxSetting,
   TelemetryEvent,
 } from './environment/index.js';
+export type { PostedError, StreamCompletion } from './runtime-api/index.js';

@@ -20,8 +20,10 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   // Only LocalLambda.fromStack loads aws-cdk-lib and constructs, never the command line; they stay
-  // the user's. The Lambda client, a dependency, is loaded only to download a layer from outside the app.
-  external: ['aws-cdk-lib', 'constructs', '@aws-sdk/client-lambda'],
+  // the user's. The Lambda client is loaded only to download a layer from outside the app, and the
+  // AWS SDK's credential providers only for a profile without keys of its own (SSO, a role): the
+  // command line does not parse them at every start.
+  external: ['aws-cdk-lib', 'constructs', '@aws-sdk/client-lambda', '@aws-sdk/credential-provider-ini'],
   // Some bundled packages are CommonJS and call require() for Node's built-ins.
   banner: { js: "import { createRequire as __cdkLocalCreateRequire } from 'node:module'; const require = __cdkLocalCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -22,9 +22,19 @@ function findTests(dir) {
 const files = [...findTests(join(root, 'test')), ...findTests(join(root, 'examples'))]
   .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
   .sort();
+// A hang must fail the run, not stall it. Node 20's runner applies --test-timeout to each test
+// file as a whole (a test's own `timeout` bounds it alone): generous enough for the longest file
+// on a loaded 2-core machine, plus the reliability suite's time per invocation when it is longer.
+const stressInvocations = Number(process.env.STRESS_INVOCATIONS ?? 0) || 0;
+const fileTimeoutMs = 600_000 + stressInvocations * 150;
+
+// TAP when the output is not a terminal (CI), as Node picks by default: it ends with the
+// `# pass N` and `# fail N` lines. A file that overruns its time counts as `# cancelled`; either
+// way the run exits non-zero.
+const reporter = process.stdout.isTTY ? [] : ['--test-reporter=tap'];
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${fileTimeoutMs}`, ...reporter, ...files],
   // What runtimes provide (the AWS SDK, Node.js builds) is fetched once into a cache the
   // test runs share, not into the user's own.
   { stdio: 'inherit', cwd: root, env: { CDK_LOCAL_CACHE_DIR: join(tmpdir(), 'cdk-local-test-cache'), ...process.env } },

@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { NODEJS_20_DEPRECATION } from './acknowledgements.js';
 import { functionDir } from './asset-dirs.js';
+import { FUNCTION_TIMEOUT } from './function-timeout.js';
 
 /** A stack deployed once per stage, with the `Staged` function. */
 export class ApiStack extends Stack {
@@ -14,6 +15,7 @@ export class ApiStack extends Stack {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(functionDir('staged')),
       environment: { STAGE: Stage.of(this)?.stageName ?? 'none' },
+      timeout: FUNCTION_TIMEOUT,
     });
   }
 }

@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { NODEJS_20_DEPRECATION } from './acknowledgements.js';
 import { functionDir, layerDir } from './asset-dirs.js';
+import { FUNCTION_TIMEOUT } from './function-timeout.js';
 import { Orders } from './orders.js';
 import { WorkersStack } from './workers-stack.js';
 
@@ -34,6 +35,7 @@ export class DemoStack extends Stack {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(functionDir('hello')),
       memorySize: 256,
+      timeout: FUNCTION_TIMEOUT,
       environment: {
         GREETING: 'Hello',
         TABLE_NAME: table.tableName,
@@ -48,6 +50,7 @@ export class DemoStack extends Stack {
       code: lambda.Code.fromInline(
         "exports.handler = async (event) => { console.log('Inline got', JSON.stringify(event)); return { inline: true, event }; };",
       ),
+      timeout: FUNCTION_TIMEOUT,
     });
 
     // TypeScript bundled by the esbuild in node_modules, never by Docker.
@@ -55,6 +58,7 @@ export class DemoStack extends Stack {
       entry: fileURLToPath(new URL('../functions/bundled/handler.ts', import.meta.url)),
       runtime: lambda.Runtime.NODEJS_20_X,
       bundling: { forceDockerBundling: false },
+      timeout: FUNCTION_TIMEOUT,
     });
 
     new WorkersStack(this, 'Workers', { table });
@@ -65,6 +69,7 @@ export class DemoStack extends Stack {
       handler: 'app.handler',
       code: lambda.Code.fromAsset(functionDir('python')),
       environment: { GREETING: 'Hola' },
+      timeout: FUNCTION_TIMEOUT,
     });
 
     const sharedLayer = new lambda.LayerVersion(this, 'SharedLayer', {
@@ -77,6 +82,7 @@ export class DemoStack extends Stack {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(functionDir('with-layer')),
       layers: [sharedLayer],
+      timeout: FUNCTION_TIMEOUT,
     });
 
     // An external extension in a layer: it subscribes to the Telemetry API and prints what it receives.
@@ -89,6 +95,7 @@ export class DemoStack extends Stack {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(functionDir('observed')),
       layers: [telemetryRecorder],
+      timeout: FUNCTION_TIMEOUT,
     });
 
     // What `cdk-local start-api` serves: a REST API and an HTTP API in front of one handler,
@@ -110,7 +117,7 @@ export class DemoStack extends Stack {
     this.addNodeFunction('Thrower', 'thrower');
     this.addNodeFunction('Sleeper', 'sleeper', { timeout: Duration.seconds(2) });
     this.addNodeFunction('Crasher', 'crasher');
-    this.addNodeFunction('Chatty', 'chatty', { timeout: Duration.seconds(30) });
+    this.addNodeFunction('Chatty', 'chatty');
   }
 
   private addNodeFunction(id: string, dir: string, props: Partial<lambda.FunctionProps> = {}): lambda.Function {
@@ -118,6 +125,7 @@ export class DemoStack extends Stack {
       runtime: lambda.Runtime.NODEJS_20_X,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(functionDir(dir)),
+      timeout: FUNCTION_TIMEOUT,
       ...props,
     });
   }

@@ -2,6 +2,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { functionDir } from './asset-dirs.js';
+import { FUNCTION_TIMEOUT } from './function-timeout.js';
 
 /** Properties of {@link Orders}. */
 export interface OrdersProps {
@@ -32,6 +33,7 @@ class OrdersApi extends Construct {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(functionDir('orders')),
       environment: { TABLE_NAME: props.table.tableName },
+      timeout: FUNCTION_TIMEOUT,
     });
     props.table.grantReadData(this.handler);
   }

@@ -3,6 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { functionDir } from './asset-dirs.js';
+import { FUNCTION_TIMEOUT } from './function-timeout.js';
 
 /** Properties of {@link WorkersStack}. */
 export interface WorkersStackProps extends NestedStackProps {
@@ -19,6 +20,7 @@ export class WorkersStack extends NestedStack {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(functionDir('nested')),
       environment: { TABLE_NAME: props.table.tableName },
+      timeout: FUNCTION_TIMEOUT,
     });
   }
 }

@@ -46,7 +46,8 @@ test('DemoStack functions run locally', async (t) => {
     assert.equal(result.report.memorySizeMb, 256);
     assert.ok(result.report.durationMs > 0);
     assert.ok(result.report.billedDurationMs >= Math.ceil(result.report.durationMs));
-    assert.ok(result.report.maxMemoryUsedMb > 0 && result.report.maxMemoryUsedMb <= 256);
+    // Node.js alone takes tens of MB; less than 10 would be a measurement that failed.
+    assert.ok(result.report.maxMemoryUsedMb >= 10 && result.report.maxMemoryUsedMb <= 256, `Max Memory Used ${result.report.maxMemoryUsedMb} MB`);
     assert.equal(typeof result.report.initDurationMs, 'number', 'first invoke is a cold start');
   });
 

@@ -16,7 +16,9 @@ test('the telemetry-recorder extension receives the invocation’s telemetry', a
     },
   });
 
-  const registered = local.waitFor((event) => event.type === 'extension-registered' && event.name === 'telemetry-recorder');
+  // The extension registers during the cold start of the invoke below: the wait covers that
+  // start-up, so it gets room for a busy machine.
+  const registered = local.waitFor((event) => event.type === 'extension-registered' && event.name === 'telemetry-recorder', { timeoutMs: 120_000 });
   const result = await local.invoke('Observed', { event: { watch: 'me' } });
   await registered;
   assert.equal(result.error, undefined);
@@ -48,7 +50,7 @@ test('the telemetry-recorder extension receives the invocation’s telemetry', a
   assert.deepEqual(extensionReady?.record, { name: 'telemetry-recorder', state: 'Ready', events: ['INVOKE', 'SHUTDOWN'] });
 
   // At shutdown the extension gets SHUTDOWN and says so before it exits.
-  const shutdown = local.waitFor((event) => event.type === 'shutdown' && event.constructPath === 'DemoStack/Observed');
+  const shutdown = local.waitFor((event) => event.type === 'shutdown' && event.constructPath === 'DemoStack/Observed', { timeoutMs: 60_000 });
   await Promise.all([local.close(), shutdown]);
   assert.equal(extensionOutput.at(-1), '[telemetry-recorder] shutting down (spindown)');
 });

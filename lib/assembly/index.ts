@@ -26,7 +26,7 @@ export { readAssembly, type Assembly, type ReadAssemblyOptions } from './read-as
 export { findApis } from './find-api.js';
 export { findFunction, type FindFunctionOptions } from './find-function.js';
 export { checkRunnable } from './check-runnable.js';
-export { runtimeFamily, SUPPORTED_RUNTIME_FAMILIES, type SupportedRuntimeFamily } from './runtime-family.js';
+export { runtimeFamily, type SupportedRuntimeFamily } from './runtime-family.js';
 export { prepareCode } from './prepare-code.js';
 export { prepareLayers, type PreparedLayers } from './prepare-layers.js';
 export { prepareFunctionCode, type PreparedFunctionCode } from './prepare-function-code.js';

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import yargs from 'yargs';
 import { CdkLocalError, ErrorCodes, isCdkLocalError } from '../errors.js';
 import { generateEventCommand } from './commands/generate-event.js';
@@ -10,8 +11,13 @@ import { writeError, type CliStreams } from './output.js';
 
 /** Exit code when cdk-local itself could not do what was asked. */
 const EXIT_CDK_LOCAL_ERROR = 2;
-/** Exit code after Ctrl-C, as shells report SIGINT. */
-const EXIT_INTERRUPTED = 130;
+/** The signals that shut the command down: Ctrl-C, `kill`, a closed terminal. */
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** The exit code after `signal`, as shells report it: 128 + its number (SIGINT 130, SIGTERM 143, SIGHUP 129). */
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + constants.signals[signal];
+}
 
 /** yargs reads a lone `-` as a positional argument; `--event -` means stdin. */
 function joinStdinValues(argv: readonly string[]): string[] {
@@ -30,22 +36,22 @@ function joinStdinValues(argv: readonly string[]): string[] {
 
 /**
  * Runs the command line and returns the exit code. Installs the signal handlers: the first
- * Ctrl-C shuts down in order, a second one exits at once.
+ * Ctrl-C (or SIGTERM, SIGHUP) shuts down in order, a second one exits at once; either way the
+ * exit code is the signal's conventional one, 128 + its number.
  */
 export async function runCli(argv: readonly string[], streams: CliStreams = process): Promise<number> {
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      streams.stderr.write('cdk-local: shutting down (Ctrl-C again to exit now)\n');
-      controller.abort(new CdkLocalError(ErrorCodes.USAGE, 'Interrupted.'));
+  let interruptedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interruptedBy === undefined) {
+      interruptedBy = signal;
+      streams.stderr.write(signal === 'SIGINT' ? 'cdk-local: shutting down (Ctrl-C again to exit now)\n' : `cdk-local: shutting down on ${signal}\n`);
+      controller.abort(new CdkLocalError(ErrorCodes.INTERRUPTED, `Interrupted by ${signal}.`));
     } else {
-      process.exit(EXIT_INTERRUPTED);
+      process.exit(signalExitCode(signal));
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onSignal);
 
   let exitCode = 0;
   const setExitCode = (code: number): void => {
@@ -71,7 +77,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
       })
       .parseAsync();
   } catch (error) {
-    if (controller.signal.aborted) return EXIT_INTERRUPTED;
+    if (interruptedBy !== undefined) return signalExitCode(interruptedBy);
     if (isCdkLocalError(error) && error.code === ErrorCodes.USAGE) {
       streams.stderr.write(`cdk-local: ${error.message}\nRun 'cdk-local --help' for usage.\n`);
     } else {
@@ -79,8 +85,9 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
     }
     return EXIT_CDK_LOCAL_ERROR;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // Once interrupted, the handlers stay until the process exits: a second signal that comes
+    // after the shutdown but before the exit still exits at once, with its code, not by the signal.
+    if (interruptedBy === undefined) for (const signal of SHUTDOWN_SIGNALS) process.off(signal, onSignal);
   }
-  return controller.signal.aborted ? EXIT_INTERRUPTED : exitCode;
+  return interruptedBy === undefined ? exitCode : signalExitCode(interruptedBy);
 }

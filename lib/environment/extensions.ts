@@ -41,7 +41,7 @@ const HIDDEN_FROM_EXTENSIONS = new Set([
   'LAMBDA_TASK_ROOT',
 ]);
 
-/** The environment of an external extension: the runtime's, less what Lambda withholds (CONFORMANCE.md H.46). */
+/** The environment of an external extension: the runtime's, less what Lambda withholds (docs/conformance.md H.46). */
 export function extensionVariables(runtimeVariables: Readonly<Record<string, string>>): Record<string, string> {
   const variables: Record<string, string> = {};
   for (const [name, value] of Object.entries(runtimeVariables)) {

@@ -32,7 +32,7 @@ const TELEMETRY_ERROR_TYPE = /^(Runtime|Function|Sandbox|Extension)\.[A-Z][a-zA-
  * The error type a telemetry record may carry: the service only passes on types shaped
  * like `Function.Name` or `Runtime.Name` and reports the rest as `Function.Unknown`.
  */
-export function telemetryErrorType(errorType: string | undefined): string | undefined {
+function telemetryErrorType(errorType: string | undefined): string | undefined {
   if (errorType === undefined) return undefined;
   return TELEMETRY_ERROR_TYPE.test(errorType) ? errorType : 'Function.Unknown';
 }

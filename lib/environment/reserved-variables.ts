@@ -50,7 +50,7 @@ export function makeLogStreamName(version: string, now = new Date()): string {
 /**
  * The environment of a runtime process: the function's own variables, then the reserved
  * set of https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html, which
- * wins over the function's own (CONFORMANCE.md N). Nothing else of this process leaks in.
+ * wins over the function's own (docs/conformance.md N). Nothing else of this process leaks in.
  */
 export function buildRuntimeVariables(options: RuntimeVariablesOptions): Record<string, string> {
   const { spec, runtime, paths } = options;

@@ -1,5 +1,4 @@
-export { resolveCredentials, type ResolveCredentialsOptions } from './credentials.js';
-export { FunctionHost, MAX_SYNC_PAYLOAD_BYTES, type FunctionHostOptions } from './function-host.js';
+export { MAX_SYNC_PAYLOAD_BYTES } from './function-host.js';
 export {
   LocalLambda,
   type FromAppOptions,

@@ -42,7 +42,7 @@ export type IdentifierError =
   | 'Extension.UnknownExtensionIdentifier';
 
 /** The most extensions a function may have. */
-export const MAX_EXTENSIONS = 10;
+const MAX_EXTENSIONS = 10;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -67,7 +67,7 @@ export interface ExtensionRegistryListener {
 
 /**
  * The Extensions API's state for one execution environment, as plain code: who is
- * registered for what, which events wait for whom, and who still holds one (CONFORMANCE.md H).
+ * registered for what, which events wait for whom, and who still holds one (docs/conformance.md H).
  */
 export class ExtensionRegistry {
   readonly #agents = new Map<string, Agent>();

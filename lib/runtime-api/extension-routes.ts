@@ -8,7 +8,7 @@ const PREFIX = '/2020-01-01/extension';
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /** Header names of the Extensions API, as AWS spells them. */
-export const ExtensionHeaders = {
+const ExtensionHeaders = {
   name: 'Lambda-Extension-Name',
   identifier: 'Lambda-Extension-Identifier',
   eventIdentifier: 'Lambda-Extension-Event-Identifier',
@@ -37,7 +37,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 /**
  * Resolves the extension an API call comes from, or answers the call with the error
- * the service gives (CONFORMANCE.md H.42). Shared with the Telemetry and Logs APIs.
+ * the service gives (docs/conformance.md H.42). Shared with the Telemetry and Logs APIs.
  */
 export function identifyExtension(registry: ExtensionRegistry, request: FastifyRequest, reply: FastifyReply): RegisteredExtension | undefined {
   const found = registry.identify(header(request, ExtensionHeaders.identifier));

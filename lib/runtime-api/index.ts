@@ -1,4 +1,3 @@
-export { RuntimeHeaders } from './headers.js';
 export type { InitOutcome, Invocation, InvocationResponse, PostedError, StreamCompletion } from './invocation.js';
 export { RuntimeChannel, type PendingInvocation, type Refusal, type RuntimePhase } from './runtime-channel.js';
 export { MAX_RESPONSE_BYTES } from './runtime-routes.js';
@@ -6,7 +5,6 @@ export { closeAfterAnswer } from './close-after-answer.js';
 export { buildRuntimeApi, startRuntimeApiServer, type RuntimeApiServer, type RuntimeApiServerOptions } from './server.js';
 export {
   ExtensionRegistry,
-  MAX_EXTENSIONS,
   type ExtensionEvent,
   type ExtensionEventType,
   type ExtensionRegistryListener,
@@ -15,17 +13,13 @@ export {
   type RegistrationError,
   type ShutdownReason,
 } from './extension-registry.js';
-export { ExtensionHeaders, identifyExtension, registerExtensionRoutes, type ExtensionFunctionInfo } from './extension-routes.js';
+export { registerExtensionRoutes, type ExtensionFunctionInfo } from './extension-routes.js';
 export {
   BUFFERING_LIMITS,
   DEFAULT_FLUSH_TIMEOUT_MS,
   DEFAULT_RETRY_POLICY,
   LOGS_DROPPED_REASON,
-  LOGS_SCHEMA_VERSIONS,
-  TELEMETRY_CATEGORIES,
-  TELEMETRY_SCHEMA_VERSIONS,
   TelemetryHub,
-  categoryOf,
   parseSubscriptionRequest,
   registerTelemetryRoutes,
   type BufferingConfig,

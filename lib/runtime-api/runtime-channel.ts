@@ -48,7 +48,7 @@ interface Waiter {
 /**
  * The Runtime API's state for one execution environment, as plain code: which
  * invocation is current, who waits in `/next`, and what each call is allowed to do
- * (CONFORMANCE.md B–F). The HTTP routes only translate to and from it.
+ * (docs/conformance.md B–F). The HTTP routes only translate to and from it.
  */
 export class RuntimeChannel {
   #phase: RuntimePhase = 'init';

@@ -41,7 +41,7 @@ function trailer(request: FastifyRequest, name: string): string | undefined {
 }
 
 /** The Content-Type the runtime sent; undefined when it sent none. */
-export function sentContentType(request: FastifyRequest): string | undefined {
+function sentContentType(request: FastifyRequest): string | undefined {
   return (request as FastifyRequest & { runtimeContentType?: string }).runtimeContentType;
 }
 

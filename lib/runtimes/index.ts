@@ -1,7 +1,6 @@
 export {
   NODE_BOOTSTRAP_PATH,
   PYTHON_BOOTSTRAP_PATH,
-  SUPPORTED_RUNTIMES_TEXT,
   describeRuntime,
   type RuntimeFamily,
   type RuntimeInfo,

@@ -16,9 +16,6 @@ export interface RuntimeInfo {
   readonly runtimeVersion: string;
 }
 
-/** Runtime identifiers cdk-local runs, as Lambda spells them. */
-export const SUPPORTED_RUNTIMES_TEXT = 'Node.js (nodejsNN.x), Python (python3.x) and custom runtimes (provided.al2, provided.al2023)';
-
 /** Describes a runtime identifier, or undefined when cdk-local cannot run it. */
 export function describeRuntime(runtime: string): RuntimeInfo | undefined {
   const node = /^nodejs(\d+)\.x$/.exec(runtime);

@@ -1,12 +1,11 @@
 /** The servers cdk-local runs in front of its functions. */
 export {
-  buildLambdaApi,
   DEFAULT_MAX_ASYNC_PAYLOAD_BYTES,
   startLambdaServer,
   type AsyncRetryOptions,
   type InvocationListener,
   type InvocationSummary,
-  type LambdaApi,
+  type InvocationType,
   type LambdaApiOptions,
   type LambdaServer,
   type LambdaServerOptions,

@@ -10,7 +10,7 @@ import { isCdkLocalError } from '../../lib/errors.js';
 import { readAppRuns, writeAppScript, writeFailingAppScript, writeHangingAppScript } from '../fixtures/assembly/cdk-project.js';
 
 /** Polls `check` until it is true, failing after `timeoutMs`. */
-async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+async function waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);

@@ -191,7 +191,7 @@ describe('cdk-local list', () => {
     const hello = rows.find((row) => row.path === 'DemoStack/Hello');
     assert.deepEqual(
       { ...hello, functionName: undefined },
-      { path: 'DemoStack/Hello', logicalId: 'Hello4A628BD4', stack: 'DemoStack', runtime: 'nodejs20.x', handler: 'index.handler', memorySize: 256, timeout: 3, functionName: undefined, triggers: [] },
+      { path: 'DemoStack/Hello', logicalId: 'Hello4A628BD4', stack: 'DemoStack', runtime: 'nodejs20.x', handler: 'index.handler', memorySize: 256, timeout: 30, functionName: undefined, triggers: [] },
     );
     assert.ok(rows.some((row) => row.path === 'Prod/ApiStack/Staged'));
     assert.ok(rows.some((row) => row.path === 'DemoStack/Workers/Nested'));

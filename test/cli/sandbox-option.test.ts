@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { detectBubblewrap } from '../../lib/environment/sandbox/index.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -26,7 +26,7 @@ describe('cdk-local invoke --sandbox / --no-sandbox', () => {
       stackTraces: false,
     });
     const stack = new Stack(app, 'SandboxStack', { env: { region: 'us-east-1', account: '111122223333' } });
-    new lambda.Function(stack, 'Where', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromAsset(NODE_CODE) });
+    new lambda.Function(stack, 'Where', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromAsset(NODE_CODE), timeout: Duration.seconds(30) });
     app.synth();
   });
 

@@ -39,8 +39,10 @@ describe('ExecutionEnvironment with a shell-and-curl custom runtime', () => {
     const report = await first.report;
     assert.equal(report.status, 'success');
     assert.ok(report.initDurationMs !== undefined && report.initDurationMs > 0);
-    assert.ok(report.maxMemoryUsedMb >= 1);
+    // A shell measures one or two MB, so the figure itself says little here (the memory-hog test
+    // checks that it is measured); the REPORT line must carry the same figure as the report.
     const lines = platformLines(report);
+    assert.ok(lines[3]!.includes(`\tMax Memory Used: ${report.maxMemoryUsedMb} MB\t`), lines[3]);
     assert.match(lines[0]!, /^INIT_START Runtime Version: provided:al2023\.v1\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}$/);
     assert.equal(lines[1], `START RequestId: ${first.requestId} Version: $LATEST`);
     assert.equal(lines[2], `END RequestId: ${first.requestId}`);

@@ -22,9 +22,9 @@ async function processState(pid: number): Promise<string> {
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
 }
 
-/** Waits until a process reaches `state` (signals are delivered asynchronously), at most 5 s. */
+/** Waits until a process reaches `state` (signals are delivered asynchronously), at most 30 s. */
 async function waitForState(pid: number, state: string): Promise<string> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 30_000;
   let current = await processState(pid);
   while (current !== state && Date.now() < deadline) {
     await new Promise((resolve) => setImmediate(resolve));

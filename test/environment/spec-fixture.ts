@@ -24,7 +24,8 @@ export function makeSpec(overrides: Partial<FunctionSpec> & { codeDirectory: str
     handler: 'bootstrap',
     architecture: 'x86_64',
     memorySizeMb: 128,
-    timeoutSeconds: 3,
+    // Generous, so that a busy machine does not turn a test that is not about timeouts into one.
+    timeoutSeconds: 30,
     ephemeralStorageMb: 512,
     environment: {},
     unresolvedEnvironment: [],

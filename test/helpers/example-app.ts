@@ -28,6 +28,9 @@ export async function synthesizeExampleApp(): Promise<{ directory: string; remov
     cwd: REPO_ROOT,
     env: { ...process.env, CDK_OUTDIR: directory, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_DEFAULT_REGION: 'eu-west-1' },
     maxBuffer: 64 * 1024 * 1024,
+    // A hung synth fails the test with what it printed instead of stalling the suite.
+    timeout: 180_000,
+    killSignal: 'SIGKILL',
   });
   return { directory, remove: () => rm(directory, { recursive: true, force: true }) };
 }

@@ -11,7 +11,7 @@ export interface ReceivedEvent {
 }
 
 /** Resolves once `check()` holds, re-checking on every 'change' of `emitter`; rejects after `timeoutMs`. */
-export async function waitUntil(emitter: EventEmitter, check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitUntil(emitter: EventEmitter, check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   if (check()) return;
   const stop = new AbortController();
   const changed = new Promise<void>((resolve) => {

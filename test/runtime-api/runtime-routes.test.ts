@@ -302,7 +302,7 @@ describe('Runtime API routes', () => {
 
 describe('Runtime API over a real socket', () => {
   it('C.16 a response body cut short is TruncatedHTTPRequest; the caller gets truncated', async () => {
-    const { server, pending } = await startWithInvocation();
+    const { channel, server, pending } = await startWithInvocation();
     await using _ = server;
     const req = httpRequest({
       host: '127.0.0.1',
@@ -313,7 +313,10 @@ describe('Runtime API over a real socket', () => {
     });
     req.on('error', () => undefined);
     req.write('only ten b');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Cut the body only once the server is reading it: earlier, there would be no request to cut.
+    const deadline = Date.now() + 30_000;
+    while (channel.phase !== 'responding' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(channel.phase, 'responding');
     req.destroy();
     const outcome = await pending.response;
     assert.deepEqual(outcome, { kind: 'truncated' });

@@ -11,6 +11,8 @@ import { startLambdaServer, type LambdaServer } from '../../lib/servers/index.js
 import { createServerApp, NAMED_FUNCTION, processesWithMarker, type ServerApp } from './server-app.js';
 
 const run = promisify(execFile);
+/** A hung `aws` is killed, and the test fails with what it printed instead of stalling. */
+const AWS_TIMEOUT = { timeout: 120_000, killSignal: 'SIGKILL' } as const;
 
 interface AwsRun {
   readonly stdout: string;
@@ -24,7 +26,7 @@ const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 /** The version line of the AWS CLI, or why there is none. */
 async function findAwsCli(): Promise<{ version: string } | { missing: string }> {
   try {
-    const { stdout, stderr } = await run(AWS_CLI, ['--version'], { env: { ...process.env, AWS_PAGER: '' } });
+    const { stdout, stderr } = await run(AWS_CLI, ['--version'], { env: { ...process.env, AWS_PAGER: '' }, ...AWS_TIMEOUT });
     return { version: (stdout || stderr).trim() };
   } catch (error) {
     return { missing: `no working 'aws' on PATH (${(error as Error).message.split('\n')[0]}); .ci/run installs Debian's awscli` };
@@ -73,7 +75,7 @@ describe(`start-lambda with the AWS CLI (${'version' in found ? found.version : 
 
   async function aws(...args: string[]): Promise<AwsRun> {
     try {
-      const { stdout, stderr } = await run(AWS_CLI, [...args, '--endpoint-url', server.url, '--output', 'json'], { env, cwd: scratch });
+      const { stdout, stderr } = await run(AWS_CLI, [...args, '--endpoint-url', server.url, '--output', 'json'], { env, cwd: scratch, ...AWS_TIMEOUT });
       return { stdout, stderr, exitCode: 0 };
     } catch (error) {
       const failure = error as { stdout?: string; stderr?: string; code?: number };

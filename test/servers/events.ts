@@ -13,7 +13,7 @@ export class Recorder<T> {
   };
 
   /** Resolves with the values matching `predicate` once there are `count` of them; rejects after `timeoutMs`. */
-  waitFor(predicate: (value: T) => boolean, count = 1, timeoutMs = 20_000): Promise<T[]> {
+  waitFor(predicate: (value: T) => boolean, count = 1, timeoutMs = 60_000): Promise<T[]> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const matching = this.values.filter(predicate);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { limitRun, withinLimit } from '../helpers/run-cli.js';
 import { Recorder } from './events.js';
 import { createServerApp, lambdaClient, processesWithMarker, type ServerApp } from './server-app.js';
 
@@ -25,10 +26,14 @@ class StartLambdaRun {
     this.child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bin', 'cdk-local.ts'), 'start-lambda', ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local' },
+      // A group of its own, so that a hung command is killed with everything it started.
+      detached: true,
     });
     this.#lines(this.child.stdout, this.stdout);
     this.#lines(this.child.stderr, this.stderr);
-    this.exited = once(this.child, 'close').then(([code]) => code as number | null);
+    const limit = limitRun(this.child, 'cdk-local start-lambda', () => `stdout: ${this.stdout.values.join('\n')}\nstderr: ${this.stderr.values.slice(-30).join('\n')}`);
+    const closed = once(this.child, 'close').then(([code]) => code as number | null);
+    this.exited = withinLimit(closed, limit);
   }
 
   #lines(stream: NodeJS.ReadableStream, into: Recorder<string>): void {
@@ -113,7 +118,7 @@ describe('cdk-local start-lambda', () => {
       } finally {
         client.destroy();
       }
-      assert.equal(await run.stop('SIGTERM'), 130);
+      assert.equal(await run.stop('SIGTERM'), 143);
       assert.deepEqual(await processesWithMarker(app.marker), []);
     } finally {
       await run.stop('SIGKILL');

@@ -291,7 +291,7 @@ describe('start-lambda with the AWS SDK for JavaScript v3', () => {
     assert.equal(configuration.Runtime, 'nodejs20.x');
     assert.equal(configuration.Handler, 'index.handler');
     assert.equal(configuration.MemorySize, 256);
-    assert.equal(configuration.Timeout, 7);
+    assert.equal(configuration.Timeout, 45);
     assert.equal(configuration.Version, '$LATEST');
     assert.equal(configuration.State, 'Active');
     assert.equal(configuration.LastUpdateStatus, 'Successful');

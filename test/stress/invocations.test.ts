@@ -15,7 +15,7 @@ const HEAP_SLACK_BYTES = 16 * 1024 * 1024;
 /** File descriptors that may stay open after close (none should; this is for the runner's own). */
 const FD_SLACK = 2;
 /** How long processes and sockets may take to go once close() has resolved. */
-const CLEANUP_WAIT_MS = 10_000;
+const CLEANUP_WAIT_MS = 30_000;
 
 type Outcome = 'ok' | 'throw' | 'exit' | 'kill' | 'timeout';
 

@@ -7,7 +7,7 @@ import type { LocalLambda, LogRecord } from '../../lib/index.js';
 import { createStressApp, eventually, processesWithMarker, StressFunctions, type StressApp } from './stress-app.js';
 
 /** How long processes may take to go once close() has resolved (or a reset has begun). */
-const CLEANUP_WAIT_MS = 10_000;
+const CLEANUP_WAIT_MS = 30_000;
 /** The longest any single step may take before the test calls it a hang. */
 const STEP_TIMEOUT_MS = 30_000;
 

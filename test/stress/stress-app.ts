@@ -21,7 +21,7 @@ export const StressFunctions = {
   echo: 'StressStack/Echo',
   /** Throws, exits or is killed as the event asks. */
   flaky: 'StressStack/Flaky',
-  /** Timeout 1 s; `hang` outlives it. */
+  /** Timeout 10 s; `hang` outlives it. */
   slow: 'StressStack/Slow',
   /** Logs `holding <id>` and holds the invocation for 55 s (timeout 60 s). */
   holder: 'StressStack/Holder',
@@ -48,14 +48,17 @@ export function synthesizeStressApp(outdir: string): void {
     stackTraces: false,
   });
   const stack = new Stack(app, 'StressStack');
+  // Functions that are not about timeouts get room, so that a busy machine does not time them out.
   const node = (name: string): lambda.FunctionProps => ({
     runtime: lambda.Runtime.NODEJS_20_X,
     handler: 'index.handler',
     code: lambda.Code.fromAsset(join(FIXTURES, name)),
+    timeout: Duration.seconds(30),
   });
   new lambda.Function(stack, 'Echo', node('echo'));
   new lambda.Function(stack, 'Flaky', node('flaky'));
-  new lambda.Function(stack, 'Slow', { ...node('slow'), timeout: Duration.seconds(1) });
+  // Its timeout is what `hang` runs into; an `ok` answer must fit in it however busy the machine.
+  new lambda.Function(stack, 'Slow', { ...node('slow'), timeout: Duration.seconds(10) });
   new lambda.Function(stack, 'Holder', { ...node('holder'), timeout: Duration.seconds(60) });
   new lambda.Function(stack, 'Spinner', { ...node('spinner'), timeout: Duration.seconds(900) });
   new lambda.Function(stack, 'ForkBomb', { ...node('fork-bomb'), timeout: Duration.seconds(30) });

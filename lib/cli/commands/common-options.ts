@@ -33,6 +33,9 @@ export interface AppArguments extends AssemblyArguments {
   readonly layer?: string | readonly string[];
 }
 
+/** The arguments a command's options builder declares, as yargs types them. */
+export type ArgumentsOf<Builder extends (yargs: Argv) => Argv<unknown>> = ReturnType<Builder> extends Argv<infer Parsed> ? Parsed : never;
+
 /** Adds `--app`, `--context`, `--region`, `--account`, `--synth` and `--debug` to a command that reads the app. */
 export function withAssemblyOptions<T>(yargs: Argv<T>): Argv<T & AssemblyArguments> {
   return yargs

@@ -1,10 +1,10 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import type { FunctionSpec } from '../../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { InvocationSummary } from '../../servers/index.js';
 import { labelFunctions } from '../function-labels.js';
 import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
-import { localLambdaOptions, withAppOptions, type AppArguments } from './common-options.js';
+import { localLambdaOptions, withAppOptions, type AppArguments, type ArgumentsOf } from './common-options.js';
 
 interface StartLambdaArguments extends AppArguments {
   readonly functions?: readonly string[];
@@ -43,7 +43,7 @@ function checkNumber(name: string, value: number, { min, max = Number.MAX_SAFE_I
  * Serves the Lambda Invoke API until `signal` aborts, then shuts every environment down.
  * Prints one line with the URL on stdout when ready; logs go to stderr.
  */
-export async function runStartLambda(args: StartLambdaArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
+async function runStartLambda(args: StartLambdaArguments, streams: CliStreams, signal: AbortSignal): Promise<number> {
   checkNumber('--port', args.port, { min: 0, max: 65_535 });
   checkNumber('--max-concurrency', args.maxConcurrency, { min: 1 });
   checkNumber('--idle-timeout', args.idleTimeout, { min: 0, integer: false });
@@ -83,31 +83,35 @@ export async function runStartLambda(args: StartLambdaArguments, streams: CliStr
   return 0;
 }
 
+/** The options of `cdk-local start-lambda`. */
+function startLambdaOptions(yargs: Argv) {
+  return withAppOptions(yargs)
+    .positional('functions', {
+      type: 'string',
+      array: true,
+      describe: 'Serve only these functions (any name cdk-local accepts); default: all',
+    })
+    .option('host', { type: 'string', default: '127.0.0.1', describe: 'The address to listen on' })
+    .option('port', { alias: 'p', type: 'number', default: 3001, describe: 'The port to listen on (0: a free one)' })
+    .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' })
+    .option('max-concurrency', {
+      type: 'number',
+      default: 10,
+      describe: 'Most environments per function without reserved concurrency; past it, 429 TooManyRequestsException',
+    })
+    .option('idle-timeout', {
+      type: 'number',
+      default: 300,
+      describe: 'Shut an environment down after this many idle seconds (0: keep it)',
+    });
+}
+
 /** `cdk-local start-lambda [FUNCTION...]`. */
-export function startLambdaCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, StartLambdaArguments> {
+export function startLambdaCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, ArgumentsOf<typeof startLambdaOptions>> {
   return {
     command: 'start-lambda [functions..]',
     describe: 'Serve the Lambda Invoke API for SDKs, the AWS CLI and integration tests',
-    builder: (yargs) =>
-      withAppOptions(yargs)
-        .positional('functions', {
-          type: 'string',
-          array: true,
-          describe: 'Serve only these functions (any name cdk-local accepts); default: all',
-        })
-        .option('host', { type: 'string', default: '127.0.0.1', describe: 'The address to listen on' })
-        .option('port', { alias: 'p', type: 'number', default: 3001, describe: 'The port to listen on (0: a free one)' })
-        .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' })
-        .option('max-concurrency', {
-          type: 'number',
-          default: 10,
-          describe: 'Most environments per function without reserved concurrency; past it, 429 TooManyRequestsException',
-        })
-        .option('idle-timeout', {
-          type: 'number',
-          default: 300,
-          describe: 'Shut an environment down after this many idle seconds (0: keep it)',
-        }) as never,
+    builder: startLambdaOptions,
     handler: async (args) => {
       setExitCode(await runStartLambda(args, streams, signal));
     },

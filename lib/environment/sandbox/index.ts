@@ -2,4 +2,3 @@ export { chooseSandbox, type SandboxChoice, type SandboxSetting } from './choose
 export { detectBubblewrap, type Bubblewrap, type BubblewrapDetection } from './detect-bubblewrap.js';
 export type { Launch, LaunchCommand, Launcher, LauncherOptions } from './launcher.js';
 export { prepareLauncher, type PrepareLauncherOptions } from './prepare-launcher.js';
-export { SANDBOX_PATHS } from './sandbox-launcher.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { currentOwner, formatOwner } from '../process-marker.js';
 
 // The names Lambda's extensions and telemetry destinations use for the environment itself
-// (CONFORMANCE.md J.54, O.80) resolve to its loopback.
+// (docs/conformance.md J.54, O.80) resolve to its loopback.
 const HOSTS = '127.0.0.1\tlocalhost sandbox.localdomain sandbox\n::1\tlocalhost\n';
 
 // Files first, so the names above resolve without asking DNS; nothing that needs a daemon

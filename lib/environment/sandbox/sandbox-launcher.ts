@@ -11,7 +11,7 @@ import type { Launcher, LauncherOptions } from './launcher.js';
 import { sandboxFiles } from './sandbox-files.js';
 
 /** Lambda's paths, as the processes in a sandbox see them. */
-export const SANDBOX_PATHS = {
+const SANDBOX_PATHS = {
   taskRoot: '/var/task',
   runtimeDir: '/var/runtime',
   optDir: '/opt',

@@ -2,8 +2,6 @@ export type { ResolveHost } from './batch-sender.js';
 export { DEFAULT_RETRY_POLICY, LOGS_DROPPED_REASON, type RetryPolicy } from './subscriber.js';
 export {
   BUFFERING_LIMITS,
-  LOGS_SCHEMA_VERSIONS,
-  TELEMETRY_SCHEMA_VERSIONS,
   parseSubscriptionRequest,
   type BufferingConfig,
   type ParseSubscriptionResult,

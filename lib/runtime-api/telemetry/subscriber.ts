@@ -39,7 +39,7 @@ interface PendingEvent {
 }
 
 /**
- * One subscription's buffer and delivery (CONFORMANCE.md J.53, J.58): events of the
+ * One subscription's buffer and delivery (docs/conformance.md J.53, J.58): events of the
  * subscribed types are batched until maxItems, maxBytes, or timeoutMs after the batch's
  * first event; one batch is in flight at a time, retried with backoff. While a batch is
  * not taken and the next one is already full, new events are dropped and the next batch

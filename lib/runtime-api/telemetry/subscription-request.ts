@@ -3,7 +3,7 @@ import { TELEMETRY_CATEGORIES, type TelemetryCategory } from './telemetry-event.
 /** Which API a subscription came through: the Telemetry API or the (deprecated) Logs API. */
 export type SubscriptionApi = 'telemetry' | 'logs';
 
-/** How a subscription batches its events (CONFORMANCE.md J.53). */
+/** How a subscription batches its events (docs/conformance.md J.53). */
 export interface BufferingConfig {
   /** A batch goes when it holds this many events. */
   readonly maxItems: number;
@@ -42,10 +42,10 @@ export interface SubscriptionRequest {
 }
 
 /** Schema versions the Telemetry API accepts. https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api-reference.html */
-export const TELEMETRY_SCHEMA_VERSIONS: readonly string[] = ['2022-07-01', '2022-12-13', '2025-01-29'];
+const TELEMETRY_SCHEMA_VERSIONS: readonly string[] = ['2022-07-01', '2022-12-13', '2025-01-29'];
 
 /** Schema versions the Logs API accepts; the first is its default. https://docs.aws.amazon.com/lambda/latest/dg/runtimes-logs-api.html */
-export const LOGS_SCHEMA_VERSIONS: readonly string[] = ['2020-08-15', '2021-03-18'];
+const LOGS_SCHEMA_VERSIONS: readonly string[] = ['2020-08-15', '2021-03-18'];
 
 /** The hosts a destination URI may name: the environment itself. */
 const SANDBOX_HOSTS: readonly string[] = ['sandbox.localdomain', 'sandbox'];
@@ -154,7 +154,7 @@ function parseBuffering(value: unknown, problems: string[]): BufferingConfig {
 
 /**
  * Validates a `PUT /2022-07-01/telemetry` or `PUT /2020-08-15/logs` body as the service
- * does (CONFORMANCE.md J.52–J.54, L.68) and fills in the defaults. Every problem found is
+ * does (docs/conformance.md J.52–J.54, L.68) and fills in the defaults. Every problem found is
  * reported, as the service joins them in one message.
  */
 export function parseSubscriptionRequest(api: SubscriptionApi, body: unknown): ParseSubscriptionResult {

@@ -1,5 +1,5 @@
 /**
- * One telemetry event, in the envelope the Telemetry API delivers it in (CONFORMANCE.md J.59).
+ * One telemetry event, in the envelope the Telemetry API delivers it in (docs/conformance.md J.59).
  * https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api.html#telemetry-api-messages
  */
 export interface TelemetryEvent {

@@ -58,7 +58,7 @@ function resolveSandboxHost(host: string): string {
 /**
  * The Telemetry and Logs APIs' delivery side for one execution environment: takes every
  * event the environment produces, keeps this init's events for extensions that subscribe
- * later (CONFORMANCE.md J.57), and feeds each subscription's buffer.
+ * later (docs/conformance.md J.57), and feeds each subscription's buffer.
  *
  * The environment calls {@link publish} for every platform event and log line,
  * {@link endInit} when init is over, {@link flush} while SHUTDOWN is delivered,
@@ -113,7 +113,7 @@ export class TelemetryHub implements AsyncDisposable {
   /**
    * Adds an extension's subscription (the routes call this once the request is valid): it
    * first receives this init's earlier events, then `platform.telemetrySubscription` (Logs
-   * API: `platform.logsSubscription`) is published for it (CONFORMANCE.md J.55).
+   * API: `platform.logsSubscription`) is published for it (docs/conformance.md J.55).
    */
   subscribe(extensionName: string, request: SubscriptionRequest): SubscribeOutcome {
     if (!this.subscriptionOpen || this.#replay === undefined) return 'closed';
@@ -154,7 +154,7 @@ export class TelemetryHub implements AsyncDisposable {
   }
 
   /**
-   * Delivers everything buffered now, without waiting for the batch timers (CONFORMANCE.md
+   * Delivers everything buffered now, without waiting for the batch timers (docs/conformance.md
    * I.51); resolves when every subscription is empty, or on timeout or abort, whichever comes
    * first. Never rejects.
    */

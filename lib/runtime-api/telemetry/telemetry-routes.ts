@@ -9,7 +9,7 @@ import type { TelemetryHub } from './telemetry-hub.js';
 /** Options of {@link registerTelemetryRoutes}. */
 export interface TelemetryRoutesOptions {
   readonly hub: TelemetryHub;
-  /** Who may subscribe (H.42), and until when (registration closes when init is over). */
+  /** Who may subscribe (docs/conformance.md H.42), and until when (registration closes when init is over). */
   readonly registry: ExtensionRegistry;
 }
 
@@ -80,7 +80,7 @@ async function subscribe(route: SubscribeRoute, options: TelemetryRoutesOptions,
 /**
  * The Telemetry API (`PUT /2022-07-01/telemetry`) and the deprecated Logs API
  * (`PUT /2020-08-15/logs`): subscriptions validated as the service validates them
- * (CONFORMANCE.md J.52–J.56, L.68), then handed to the {@link TelemetryHub}.
+ * (docs/conformance.md J.52–J.56, L.68), then handed to the {@link TelemetryHub}.
  * https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api-reference.html
  */
 export async function registerTelemetryRoutes(app: FastifyInstance, options: TelemetryRoutesOptions): Promise<void> {

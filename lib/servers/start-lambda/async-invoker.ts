@@ -29,10 +29,10 @@ export interface AsyncInvokerOptions<Job> extends AsyncRetryOptions {
   readonly onDropped?: (job: Job, reason: AsyncDropReason) => void;
 }
 
-export const DEFAULT_FUNCTION_ERROR_DELAYS_MS: readonly number[] = [60_000, 120_000];
-export const DEFAULT_THROTTLE_DELAY_MS = 1_000;
+const DEFAULT_FUNCTION_ERROR_DELAYS_MS: readonly number[] = [60_000, 120_000];
+const DEFAULT_THROTTLE_DELAY_MS = 1_000;
 export const MAX_THROTTLE_DELAY_MS = 300_000;
-export const DEFAULT_MAX_EVENT_AGE_MS = 6 * 60 * 60 * 1000;
+const DEFAULT_MAX_EVENT_AGE_MS = 6 * 60 * 60 * 1000;
 
 /** Runs `Event` invocations in the background with Lambda's retries. */
 export class AsyncInvoker<Job> {

@@ -6,7 +6,7 @@ import { LATEST_VERSION } from './lambda-headers.js';
 export type FunctionConfiguration = Readonly<Record<string, unknown>>;
 
 /** Lambda's `LastModified` format: `2024-05-01T12:00:00.000+0000`. */
-export function formatLastModified(date: Date): string {
+function formatLastModified(date: Date): string {
   return date.toISOString().replace(/Z$/, '+0000');
 }
 

@@ -1,7 +1,7 @@
 import type { LogRecord } from '../../environment/index.js';
 
 /** Lambda returns the last 4 KB of the log with `LogType: Tail`. */
-export const LOG_TAIL_BYTES = 4096;
+const LOG_TAIL_BYTES = 4096;
 
 /**
  * The `X-Amz-Log-Result` value: base64 of the last 4 KB of the invocation's log text (its

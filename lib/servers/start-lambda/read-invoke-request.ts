@@ -2,7 +2,7 @@ import { invalidParameterValue, invalidRequestContent } from './service-error.js
 import type { InvocationType } from './lambda-headers.js';
 
 /** The longest `X-Amz-Client-Context` the service takes (base64 text). */
-export const MAX_CLIENT_CONTEXT_CHARS = 3583;
+const MAX_CLIENT_CONTEXT_CHARS = 3583;
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

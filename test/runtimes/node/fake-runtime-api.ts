@@ -38,7 +38,7 @@ export interface InvocationSpec {
   readonly tenantId?: string;
 }
 
-const DEFAULT_WAIT_MS = 10_000;
+const DEFAULT_WAIT_MS = 30_000;
 
 /** Resolves when `probe` finds something, re-checked whenever `emitter` says 'change'. */
 export function waitOn<T>(emitter: EventEmitter, probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {

@@ -14,7 +14,7 @@ import { FakeRuntimeApi, waitOn } from './fake-runtime-api.js';
 export const BOOTSTRAP = fileURLToPath(new URL('../../../lib/runtimes/node/bootstrap.mjs', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/runtimes/node/', import.meta.url));
 
-const DEFAULT_WAIT_MS = 10_000;
+const DEFAULT_WAIT_MS = 30_000;
 
 export interface StartOptions {
   /** The code directory (cwd and LAMBDA_TASK_ROOT), relative to the fixtures or absolute. */

@@ -25,7 +25,8 @@ const TRACE_ID = 'Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a64
 describe('python runtime: context', () => {
   it('gives the handler the function, request, deadline, caller and trace of each invocation', async (t) => {
     const runtime = await startPythonRuntime(t, { fixture: 'context' });
-    const deadlineMs = Date.now() + 10_000;
+    // Far enough away that a busy machine cannot eat much of it before the handler runs.
+    const deadlineMs = Date.now() + 600_000;
     const requestId = runtime.api.enqueue({
       deadlineMs,
       invokedFunctionArn: `${TEST_FUNCTION_ARN}:live`,
@@ -63,7 +64,7 @@ describe('python runtime: context', () => {
         repr: '',
       },
     );
-    assert.ok(fields.remaining_before > 5_000 && fields.remaining_before <= 10_000, String(fields.remaining_before));
+    assert.ok(fields.remaining_before > 300_000 && fields.remaining_before <= 600_000, String(fields.remaining_before));
     assert.ok(fields.remaining_before - fields.remaining_after >= 40, `${fields.remaining_before} then ${fields.remaining_after}`);
     assert.ok(fields.repr.startsWith(`LambdaContext([aws_request_id=${requestId},log_group_name=/aws/lambda/test-function,`), fields.repr);
     assert.match(fields.repr, /identity=CognitoIdentity\(\[cognito_identity_id=us-east-1:id-1,cognito_identity_pool_id=us-east-1:pool-1\]\)/);

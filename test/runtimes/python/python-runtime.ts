@@ -98,7 +98,7 @@ export class PythonRuntime {
   }
 
   /** Resolves once `count` frames have arrived on the telemetry log fd. */
-  async waitForFrames(count: number, timeoutMs = 5000): Promise<LogFrame[]> {
+  async waitForFrames(count: number, timeoutMs = 30_000): Promise<LogFrame[]> {
     const signal = AbortSignal.timeout(timeoutMs);
     try {
       if (this.frames.length >= count) return this.frames;
@@ -129,7 +129,7 @@ export class PythonRuntime {
   }
 
   /** Resolves with stdout once it satisfies `matches`. */
-  async waitForStdout(description: string, matches: (stdout: string) => boolean, timeoutMs = 5000): Promise<string> {
+  async waitForStdout(description: string, matches: (stdout: string) => boolean, timeoutMs = 30_000): Promise<string> {
     if (matches(this.stdoutText)) return this.stdoutText;
     const signal = AbortSignal.timeout(timeoutMs);
     try {
@@ -144,7 +144,7 @@ export class PythonRuntime {
   }
 
   /** Resolves when the process has exited by itself, or fails after `timeoutMs`. */
-  async waitForExit(timeoutMs = 5000): Promise<Exit> {
+  async waitForExit(timeoutMs = 30_000): Promise<Exit> {
     const timer = new AbortController();
     try {
       return await Promise.race([
@@ -168,7 +168,7 @@ export class PythonRuntime {
   }
 }
 
-/** The reserved variables the emulator gives a function (CONFORMANCE N.74), for a runtime pointed at `api`. */
+/** The reserved variables the emulator gives a function (docs/conformance.md N.74), for a runtime pointed at `api`. */
 export function lambdaEnvironment(api: RuntimeApiStub, fixtureDir: string, handler: string): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',

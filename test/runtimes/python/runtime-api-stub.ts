@@ -94,7 +94,7 @@ export class RuntimeApiStub {
   async waitForRequest(
     description: string,
     matches: (request: RecordedRequest) => boolean,
-    timeoutMs = 5000,
+    timeoutMs = 30_000,
   ): Promise<RecordedRequest> {
     const seen = this.requests.find(matches);
     if (seen) return seen;
