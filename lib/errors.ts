@@ -35,6 +35,8 @@ export const ErrorCodes = {
   WAIT_TIMEOUT: 'CDKL_WAIT_TIMEOUT',
   /** The host or environment was used after close(). */
   CLOSED: 'CDKL_CLOSED',
+  /** --debug-port was given for a function whose debugger cannot be had (debugpy for Python). */
+  DEBUGGER_NOT_FOUND: 'CDKL_DEBUGGER_NOT_FOUND',
 } as const;
 
 /** One of {@link ErrorCodes}. */

@@ -17,3 +17,4 @@ export { isolateTaskRoot } from './task-root.js';
 export { listExternalExtensions, type ExtensionFile } from './extensions.js';
 export { chooseSandbox, type SandboxSetting } from './sandbox/index.js';
 export { SILENT_LOGGER, type DiagnosticLogger } from './diagnostics.js';
+export { checkDebugPort, type DebugSettings } from './debugger.js';

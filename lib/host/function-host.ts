@@ -5,6 +5,7 @@ import {
   isolateTaskRoot,
   listExternalExtensions,
   type AwsCredentials,
+  type DebugSettings,
   type DiagnosticLogger,
   type EnvironmentEvent,
   type TelemetryEvent,
@@ -60,6 +61,8 @@ export interface FunctionHostOptions {
    * @default 0
    */
   readonly idleTimeoutMs?: number;
+  /** Let a debugger attach on this port: one environment at a time, so the port is never contended. */
+  readonly debug?: DebugSettings;
 }
 
 interface PreparedCode {
@@ -96,7 +99,7 @@ export class FunctionHost implements AsyncDisposable {
 
   /** The concurrency limit: reserved concurrency, else the host default. */
   get concurrencyLimit(): number {
-    if (this.#singleEnvironment) return 1;
+    if (this.#singleEnvironment || this.#options.debug !== undefined) return 1;
     return this.spec.reservedConcurrency ?? this.#options.maxConcurrency ?? 10;
   }
 
@@ -190,6 +193,7 @@ export class FunctionHost implements AsyncDisposable {
         ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
         ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
         ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
+        ...(this.#options.debug === undefined ? {} : { debug: this.#options.debug }),
       });
       this.#all.add(environment);
       this.peakEnvironments = Math.max(this.peakEnvironments, this.#all.size);

@@ -15,6 +15,7 @@ import {
 } from '../assembly/index.js';
 import type {
   AwsCredentials,
+  DebugSettings,
   DiagnosticLogger,
   EnvironmentEvent,
   InvocationHandle,
@@ -24,7 +25,7 @@ import type {
   SandboxSetting,
   TelemetryEvent,
 } from '../environment/index.js';
-import { chooseSandbox } from '../environment/index.js';
+import { checkDebugPort, chooseSandbox } from '../environment/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { resolveCredentials } from './credentials.js';
 import { FunctionHost } from './function-host.js';
@@ -66,6 +67,14 @@ export interface LocalLambdaOptions {
   readonly maxConcurrency?: number;
   /** Shut idle environments down after this long; 0 keeps them. @default 0 */
   readonly idleTimeoutMs?: number;
+  /**
+   * Let a debugger attach to each function on 127.0.0.1 at this port (Node.js inspector,
+   * Python debugpy): the runtime waits for it before the handler's module loads, timeouts
+   * are off, and each function runs one environment at a time.
+   */
+  readonly debugPort?: number;
+  /** Python: a directory holding `debugpy`, added to the function's Python path when debugging. */
+  readonly debuggerPath?: string;
 }
 
 /** Options of {@link LocalLambda.fromApp}. */
@@ -128,6 +137,12 @@ export interface InvokeResult {
   readonly report: InvocationReport;
 }
 
+/** The host's `debug` option for a LocalLambda's `debugPort` and `debuggerPath`. */
+function debugOption(options: LocalLambdaOptions): { debug?: DebugSettings } {
+  if (options.debugPort === undefined) return {};
+  return { debug: { port: options.debugPort, ...(options.debuggerPath === undefined ? {} : { debuggerPath: options.debuggerPath }) } };
+}
+
 function parseJson(bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString('utf8'));
@@ -188,6 +203,7 @@ export class LocalLambda implements AsyncDisposable {
   static async fromAssembly(directory: string, options: LocalLambdaOptions = {}): Promise<LocalLambda> {
     // A sandbox that is required but cannot be had fails before anything runs.
     if (options.sandbox === true) await chooseSandbox(true);
+    if (options.debugPort !== undefined) checkDebugPort(options.debugPort);
     const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     const assembly = await readAssembly(resolve(directory), region === undefined ? {} : { defaultRegion: region });
     const overrides = typeof options.envVars === 'string' ? await readEnvVarsFile(options.envVars) : options.envVars;
@@ -316,6 +332,7 @@ export class LocalLambda implements AsyncDisposable {
         onNotice: (message) => this.#notice(message),
         ...(this.#options.maxConcurrency === undefined ? {} : { maxConcurrency: this.#options.maxConcurrency }),
         ...(this.#options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.#options.idleTimeoutMs }),
+        ...debugOption(this.#options),
       });
       this.#hosts.set(spec, host);
     }

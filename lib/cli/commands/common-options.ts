@@ -44,13 +44,43 @@ export function withAppOptions<T>(yargs: Argv<T>): Argv<T & AppArguments> {
     }) as unknown as Argv<T & AppArguments>;
 }
 
+/** `--debug-port` and `--debugger-path`, for every command that runs functions. */
+export interface DebugArguments {
+  readonly debugPort?: number;
+  readonly debuggerPath?: string;
+}
+
+/** Adds `--debug-port` and `--debugger-path` (SAM's names) to a command. */
+export function withDebugOptions<T>(yargs: Argv<T>): Argv<T & DebugArguments> {
+  return yargs
+    .option('debug-port', {
+      alias: 'd',
+      type: 'number',
+      describe:
+        'Let a debugger attach on 127.0.0.1 at this port (Node.js inspector, Python debugpy); the function waits for it, and its timeouts are off (default: CDK_LOCAL_DEBUG_PORT)',
+    })
+    .option('debugger-path', { type: 'string', describe: 'Python: a directory holding debugpy, added to the Python path when debugging' }) as unknown as Argv<
+    T & DebugArguments
+  >;
+}
+
+/** The library's `debugPort` and `debuggerPath` for the command line, else CDK_LOCAL_DEBUG_PORT. */
+export function debugSettings(args: DebugArguments, env: NodeJS.ProcessEnv = process.env): { readonly debugPort?: number; readonly debuggerPath?: string } {
+  const fromEnv = env.CDK_LOCAL_DEBUG_PORT === undefined || env.CDK_LOCAL_DEBUG_PORT === '' ? undefined : Number(env.CDK_LOCAL_DEBUG_PORT);
+  const debugPort = args.debugPort ?? fromEnv;
+  return {
+    ...(debugPort === undefined ? {} : { debugPort }),
+    ...(args.debuggerPath === undefined ? {} : { debuggerPath: args.debuggerPath }),
+  };
+}
+
 /** The library's `sandbox` and `freeze` options for what the command line said. */
 export function environmentSettings(args: AppArguments): { readonly sandbox?: boolean; readonly freeze: boolean } {
   return args.sandbox === undefined ? { freeze: args.freeze } : { sandbox: args.sandbox, freeze: args.freeze };
 }
 
 /** The options of a LocalLambda that a command which runs functions makes from its arguments. */
-export async function localLambdaOptions(args: AppArguments & { readonly envVars?: string }, streams: CliStreams, signal: AbortSignal): Promise<FromAppOptions> {
+export async function localLambdaOptions(args: AppArguments & DebugArguments & { readonly envVars?: string }, streams: CliStreams, signal: AbortSignal): Promise<FromAppOptions> {
   const logger = await createDiagnosticLogger({ debug: args.debug, format: args.logFormat, streams });
   return {
     ...(logger === undefined ? {} : { logger }),
@@ -62,5 +92,6 @@ export async function localLambdaOptions(args: AppArguments & { readonly envVars
     ...(args.profile === undefined ? {} : { profile: args.profile }),
     ...(args.envVars === undefined ? {} : { envVars: args.envVars }),
     ...environmentSettings(args),
+    ...debugSettings(args),
   };
 }

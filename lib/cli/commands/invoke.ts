@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
 import { readEvent } from '../read-event.js';
 import { writeLogRecord, type CliStreams } from '../output.js';
-import { localLambdaOptions, withAppOptions, type AppArguments } from './common-options.js';
+import { localLambdaOptions, withAppOptions, withDebugOptions, type AppArguments, type DebugArguments } from './common-options.js';
 
-interface InvokeArguments extends AppArguments {
+interface InvokeArguments extends AppArguments, DebugArguments {
   readonly function: string;
   readonly event?: string;
   readonly eventJson?: string;
@@ -58,7 +58,7 @@ export function invokeCommand(streams: CliStreams, signal: AbortSignal, setExitC
     command: 'invoke <function>',
     describe: 'Run one function once and print its response',
     builder: (yargs) =>
-      withAppOptions(yargs)
+      withDebugOptions(withAppOptions(yargs))
         .positional('function', {
           type: 'string',
           demandOption: true,

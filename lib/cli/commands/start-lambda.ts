@@ -4,9 +4,9 @@ import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { InvocationSummary } from '../../servers/index.js';
 import { labelFunctions } from '../function-labels.js';
 import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
-import { localLambdaOptions, withAppOptions, type AppArguments } from './common-options.js';
+import { localLambdaOptions, withAppOptions, withDebugOptions, type AppArguments, type DebugArguments } from './common-options.js';
 
-interface StartLambdaArguments extends AppArguments {
+interface StartLambdaArguments extends AppArguments, DebugArguments {
   readonly functions?: readonly string[];
   readonly host: string;
   readonly port: number;
@@ -89,7 +89,7 @@ export function startLambdaCommand(streams: CliStreams, signal: AbortSignal, set
     command: 'start-lambda [functions..]',
     describe: 'Serve the Lambda Invoke API for SDKs, the AWS CLI and integration tests',
     builder: (yargs) =>
-      withAppOptions(yargs)
+      withDebugOptions(withAppOptions(yargs))
         .positional('functions', {
           type: 'string',
           array: true,
