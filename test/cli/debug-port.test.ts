@@ -153,9 +153,12 @@ describe('cdk-local invoke --debug-port', () => {
     assert.doesNotMatch(run.stderr, /^START /m, 'nothing ran');
   });
 
-  it('the debug port must be a fixed port', async () => {
+  it('the debug port must be a fixed port, given as --debug-port or CDK_LOCAL_DEBUG_PORT', async () => {
     const run = await runCli(['invoke', 'Stop', '--debug-port', '0'], { cwd: project });
     assert.equal(run.exitCode, 2, run.stderr);
     assert.match(run.stderr, /The debug port must be a whole number from 1 to 65535/);
+    const fromEnv = await runCli(['invoke', 'Stop'], { cwd: project, env: { CDK_LOCAL_DEBUG_PORT: 'abc' } });
+    assert.equal(fromEnv.exitCode, 2, fromEnv.stderr);
+    assert.match(fromEnv.stderr, /CDK_LOCAL_DEBUG_PORT must be a port number from 1 to 65535, not 'abc'; unset it or fix it\./);
   });
 });

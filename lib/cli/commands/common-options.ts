@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { FromAppOptions } from '../../host/index.js';
 import { createDiagnosticLogger } from '../diagnostic-logger.js';
 import { writeNotice, type CliStreams } from '../output.js';
@@ -66,7 +67,11 @@ export function withDebugOptions<T>(yargs: Argv<T>): Argv<T & DebugArguments> {
 
 /** The library's `debugPort` and `debuggerPath` for the command line, else CDK_LOCAL_DEBUG_PORT. */
 export function debugSettings(args: DebugArguments, env: NodeJS.ProcessEnv = process.env): { readonly debugPort?: number; readonly debuggerPath?: string } {
-  const fromEnv = env.CDK_LOCAL_DEBUG_PORT === undefined || env.CDK_LOCAL_DEBUG_PORT === '' ? undefined : Number(env.CDK_LOCAL_DEBUG_PORT);
+  const raw = env.CDK_LOCAL_DEBUG_PORT;
+  const fromEnv = raw === undefined || raw === '' || args.debugPort !== undefined ? undefined : Number(raw);
+  if (fromEnv !== undefined && !Number.isInteger(fromEnv)) {
+    throw new CdkLocalError(ErrorCodes.USAGE, `CDK_LOCAL_DEBUG_PORT must be a port number from 1 to 65535, not '${raw}'; unset it or fix it.`);
+  }
   const debugPort = args.debugPort ?? fromEnv;
   return {
     ...(debugPort === undefined ? {} : { debugPort }),
