@@ -86,6 +86,8 @@ export class FunctionHost implements AsyncDisposable {
   #startingSingle = false;
   #starting = 0;
   #closing: Promise<void> | undefined;
+  /** Set by {@link drain}: the invocations under way finish, no new one starts. */
+  #draining = false;
   /** Environments that have answered and are finishing their invocation. */
   readonly #finishing = new Set<ExecutionEnvironment>();
   readonly #releaseWaiters = new Set<() => void>();
@@ -110,7 +112,7 @@ export class FunctionHost implements AsyncDisposable {
 
   /** Starts an invocation in a free environment; throws TOO_MANY_REQUESTS when none can be had. */
   async invoke(request: InvokeRequest): Promise<InvocationHandle> {
-    if (this.#closing !== undefined) throw new CdkLocalError(ErrorCodes.CLOSED, `${this.spec.constructPath} is shutting down.`);
+    if (this.#closing !== undefined || this.#draining) throw new CdkLocalError(ErrorCodes.CLOSED, `${this.spec.constructPath} is shutting down.`);
     if (request.payload.length > MAX_SYNC_PAYLOAD_BYTES) {
       throw new CdkLocalError(
         ErrorCodes.REQUEST_TOO_LARGE,
@@ -250,6 +252,16 @@ export class FunctionHost implements AsyncDisposable {
       this.#prepared = undefined;
     });
     return this.#prepared;
+  }
+
+  /**
+   * Takes no more invocations and shuts every environment down once the invocations under
+   * way have finished (a function replaced by a new version of the app).
+   */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    while (this.#closing === undefined && this.#all.size > this.#idle.length) await this.#nextRelease(1000);
+    await this.close();
   }
 
   /** Shuts every environment down; idempotent. */

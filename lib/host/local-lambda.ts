@@ -176,8 +176,15 @@ async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
  * Environments start on first use and stay warm until {@link close}.
  */
 export class LocalLambda implements AsyncDisposable {
-  /** Every Lambda function of the app. */
-  readonly functions: readonly FunctionSpec[];
+  /** Every Lambda function of the app (of its latest version, when it is followed: see {@link adopt}). */
+  get functions(): readonly FunctionSpec[] {
+    return this.#functions;
+  }
+  #functions: readonly FunctionSpec[];
+  /** Set while a new version of the app is being read: invocations wait for it. */
+  #paused: Promise<void> | undefined;
+  /** Hosts of replaced functions, finishing their invocations. */
+  readonly #retired = new Set<FunctionHost>();
   /** The cloud assembly directory. */
   readonly assemblyDirectory: string;
   readonly #options: LocalLambdaOptions;
@@ -191,7 +198,7 @@ export class LocalLambda implements AsyncDisposable {
   #closing: Promise<void> | undefined;
 
   private constructor(assembly: Assembly, options: LocalLambdaOptions, overrides: EnvVarsOverrides | undefined, credentials: AwsCredentials | undefined) {
-    this.functions = assembly.functions;
+    this.#functions = assembly.functions;
     this.assemblyDirectory = assembly.directory;
     this.#options = options;
     this.#overrides = overrides;
@@ -250,7 +257,67 @@ export class LocalLambda implements AsyncDisposable {
 
   /** Starts an invocation; the caller reads the answer and the report from the handle. */
   async start(name: string | FunctionSpec, request: InvokeRequest): Promise<InvocationHandle> {
-    return this.#host(typeof name === 'string' ? this.getFunction(name) : name).invoke(request);
+    if (this.#paused !== undefined) await this.#paused;
+    return this.#host(typeof name === 'string' ? this.getFunction(name) : this.#latest(name)).invoke(request);
+  }
+
+  /** A spec of this app as it is now: one of an earlier version stands for the function at its construct path. */
+  #latest(spec: FunctionSpec): FunctionSpec {
+    if (this.#hosts.has(spec) || this.#functions.includes(spec)) return spec;
+    const latest = this.#functions.find((candidate) => candidate.constructPath === spec.constructPath);
+    if (latest === undefined) throw new CdkLocalError(ErrorCodes.FUNCTION_NOT_FOUND, `${spec.constructPath} is no longer in the app.`);
+    return latest;
+  }
+
+  /**
+   * Holds new invocations until the returned function is called (a new version of the app is
+   * being synthesized); the invocations under way go on.
+   */
+  pause(): () => void {
+    let resume!: () => void;
+    const paused = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    this.#paused = paused;
+    return () => {
+      if (this.#paused === paused) this.#paused = undefined;
+      resume();
+    };
+  }
+
+  /**
+   * Takes `functions` (the same app, synthesized again) in place of its own, function by
+   * function: a function whose spec (code included) changed gets new environments from the
+   * next invocation on, while its invocations under way finish on the old code; the others
+   * keep their warm environments. Returns the construct paths that changed.
+   */
+  adopt(functions: readonly FunctionSpec[]): { readonly changed: readonly string[]; readonly added: readonly string[]; readonly removed: readonly string[] } {
+    const next = new Map(functions.map((spec) => [spec.constructPath, spec]));
+    const previous = new Map(this.#functions.map((spec) => [spec.constructPath, spec]));
+    const changed: string[] = [];
+    const removed: string[] = [];
+    for (const [path, spec] of previous) {
+      const replacement = next.get(path);
+      if (replacement === undefined) removed.push(path);
+      else if (JSON.stringify(replacement) !== JSON.stringify(spec)) changed.push(path);
+    }
+    const added = [...next.keys()].filter((path) => !previous.has(path));
+    for (const [spec, host] of [...this.#hosts]) {
+      this.#hosts.delete(spec);
+      const replacement = next.get(spec.constructPath);
+      if (replacement !== undefined && !changed.includes(spec.constructPath)) {
+        this.#hosts.set(replacement, host);
+        continue;
+      }
+      this.#retired.add(host);
+      void host
+        .drain()
+        .catch((error: unknown) => this.#notice(`${spec.constructPath}: its old version did not shut down cleanly: ${String(error)}`))
+        .finally(() => this.#retired.delete(host));
+    }
+    this.#functions = functions;
+    this.#byName.clear();
+    return { changed, added, removed };
   }
 
   /** How many environments a function has now, and the most it ever had at once (0 before its first invoke). */
@@ -384,7 +451,9 @@ export class LocalLambda implements AsyncDisposable {
   /** Shuts every environment down; idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      const results = await Promise.allSettled([...this.#hosts.values()].map((host) => host.close()));
+      this.#paused = undefined;
+      // Replaced functions still finishing on their old code are shut down too.
+      const results = await Promise.allSettled([...this.#hosts.values(), ...this.#retired].map((host) => host.close()));
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
     })();
