@@ -111,3 +111,41 @@ describe('cdk-local start-lambda --watch', () => {
     assert.deepEqual(await invoke('Answer'), { answer: 'second' });
   });
 });
+
+describe('cdk-local invoke --watch', () => {
+  let project: string;
+  before(async () => {
+    project = await mkdtemp(join(tmpdir(), 'cdk-local-watch-invoke-'));
+    await mkdir(join(project, 'handler'));
+    await writeFile(join(project, 'handler', 'index.js'), handlerSource('first'));
+    await writeFile(join(project, 'app.mjs'), appSource());
+    await writeFile(join(project, 'cdk.json'), JSON.stringify({ app: 'node app.mjs' }));
+  });
+  after(async () => rm(project, { recursive: true, force: true }));
+
+  it('runs the function again after a change and prints the new result', async () => {
+    const child = spawn(process.execPath, [CLI_PATH, 'invoke', 'Answer', '--watch', '--no-sandbox'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = once(child, 'exit');
+    const until = async (done: () => boolean, what: string): Promise<void> => {
+      const deadline = Date.now() + 120_000;
+      while (!done()) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${what} did not happen within 120 s:\n${stderr}`);
+        await sleep(100);
+      }
+    };
+    try {
+      await until(() => stdout.includes('{"answer":"first"}'), 'the first invocation');
+      await writeFile(join(project, 'handler', 'index.js'), handlerSource('second'));
+      await until(() => stdout.includes('{"answer":"second"}'), 'the invocation after the change');
+      assert.match(stderr, /^cdk-local: handler\/index\.js changed \(\d+ ms\); invoking Watched\/Answer again$/m);
+      assert.match(stdout, /^\{"answer":"first"\}\n\{"answer":"second"\}\n/, 'one result a line');
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
