@@ -260,7 +260,8 @@ export class FunctionHost implements AsyncDisposable {
    */
   async drain(): Promise<void> {
     this.#draining = true;
-    while (this.#closing === undefined && this.#all.size > this.#idle.length) await this.#nextRelease(1000);
+    // An environment still starting for an invocation accepted before the drain counts as busy.
+    while (this.#closing === undefined && (this.#all.size > this.#idle.length || this.#starting > 0)) await this.#nextRelease(1000);
     await this.close();
   }
 

@@ -35,7 +35,8 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   const options = { ...(await localLambdaOptions(args, streams, signal)), onLog: (record: LogRecord) => writeLogRecord(streams, record) };
   await using local = await LocalLambda.fromApp(options);
   const spec = local.getFunction(args.function);
-  if (!args.watch) return invokeOnce(local, spec, payload, streams, signal, false);
+  // Awaited here: `local` is disposed when this function returns.
+  if (!args.watch) return await invokeOnce(local, spec, payload, streams, signal, false);
   // --watch: the function runs again after every change of the app, until Ctrl-C. The app is
   // followed before the first run, so a change made while it runs is not missed.
   let queue: Promise<unknown> = Promise.resolve();
