@@ -49,6 +49,8 @@ export const ErrorCodes = {
   CREDENTIALS_FAILED: 'CDKL_CREDENTIALS_FAILED',
   /** The command was stopped by a signal (Ctrl-C, SIGTERM, SIGHUP) before it finished. */
   INTERRUPTED: 'CDKL_INTERRUPTED',
+  /** --debug-port was given for a function whose debugger cannot be had (debugpy for Python). */
+  DEBUGGER_NOT_FOUND: 'CDKL_DEBUGGER_NOT_FOUND',
 } as const;
 
 /** One of {@link ErrorCodes}. */

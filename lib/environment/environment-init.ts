@@ -47,7 +47,11 @@ export async function initializeEnvironment(parts: EnvironmentParts, phase: 'ini
 
   // Every wait of this init is dropped at its end, the timer with them.
   const stop = new AbortController();
-  const timeout = sleep(budgetMs, 'timeout' as const, { signal: stop.signal }).catch(() => 'cancelled' as const);
+  // A debugger may hold the init as long as it likes: no limit then.
+  const timeout =
+    options.debug === undefined
+      ? sleep(budgetMs, 'timeout' as const, { signal: stop.signal }).catch(() => 'cancelled' as const)
+      : new Promise<'cancelled'>((resolve) => stop.signal.addEventListener('abort', () => resolve('cancelled'), { once: true }));
   try {
     processes.spawnExtensions(extensionFiles, failures);
     const registered = conditions.when(() => extensionFiles.every((file) => !registry.isExpected(file.name)));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { deliverResponse, functionError, type Answer } from './caller-response.js';
-import { delay } from './delay.js';
+import { delay, type Delay } from './delay.js';
 import { initializeEnvironment, type InitResult } from './environment-init.js';
 import type { Collected } from './environment-output.js';
 import type { EnvironmentParts } from './environment-parts.js';
@@ -11,6 +11,11 @@ import { describeExit } from './managed-process.js';
 import { reportLine, runtimeDoneLine, startLine, timeoutLine, type PlatformStatus } from './platform-lines.js';
 
 const MB = 1024 * 1024;
+
+/** The deadline of an invocation a debugger may hold: it never comes (one per invocation, collected with it). */
+function noDeadline(): Delay<'timeout'> {
+  return { promise: new Promise<undefined>(() => undefined), cancel: () => undefined };
+}
 
 /** Ends an invocation's report; the duration is measured unless given (a timeout's is the timeout). */
 type Finish = (status: PlatformStatus, errorType: string | undefined, durationMs?: number) => InvocationReport;
@@ -76,7 +81,7 @@ async function invokeRuntime(
   answer: Answer,
   finish: Finish,
 ): Promise<InvocationReport> {
-  const { spec, channel, registry, conditions, output, processes, memory } = parts;
+  const { spec, options, channel, registry, conditions, output, processes, memory } = parts;
   const runtime = processes.runtime!;
   const traceId = request.traceId ?? newTraceId();
   const invokedFunctionArn = request.invokedFunctionArn ?? spec.functionArn;
@@ -99,7 +104,8 @@ async function invokeRuntime(
   // Every wait of this invocation is dropped at its end: a reaction left on a promise that
   // lives as long as the runtime would keep this invocation's answer alive with it.
   const stop = new AbortController();
-  const deadlineTimer = delay(Math.max(0, deadlineMs - Date.now()), 'timeout' as const);
+  // The runtime still sees Lambda's deadline; while a debugger may hold the function, it does not fire.
+  const deadlineTimer = options.debug === undefined ? delay(Math.max(0, deadlineMs - Date.now()), 'timeout' as const) : noDeadline();
   const watch = memory.watch(runtime.process.pid, spec.memorySizeMb * MB);
   const ended = Promise.race([
     runtime.exit.wait(stop.signal).then((exit) => ({ exit })),

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FunctionSpec } from '../assembly/index.js';
 import type { ExtensionRegistry, ShutdownReason, TelemetryHub } from '../runtime-api/index.js';
 import type { RuntimeInfo } from '../runtimes/index.js';
+import { debugVariables } from './debugger.js';
 import type { DiagnosticLogger } from './diagnostics.js';
 import type { EnvironmentOutput } from './environment-output.js';
 import type { ExecutionEnvironmentOptions } from './environment-types.js';
@@ -109,7 +110,7 @@ export class EnvironmentProcesses {
     const launch = launcher.launch({ ...this.#runtimeCommandLine(command), cwd: this.#parts.options.codeDirectory });
     const process = startManagedProcess({
       ...launch,
-      env: this.#runtimeVariables(),
+      env: { ...this.#runtimeVariables(), ...debugVariables(this.#parts.runtime, this.#parts.options.debug) },
       onLine: (line) => this.#parts.output.functionLine(line),
     });
     const runtime: RuntimeProcess = { process, exit: new Latch<ExitInfo>() };

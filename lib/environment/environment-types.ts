@@ -1,6 +1,7 @@
 import type { FunctionSpec } from '../assembly/index.js';
 import type { TelemetryEvent } from '../runtime-api/index.js';
 import type { CallerResponse } from './caller-response.js';
+import type { DebugSettings } from './debugger.js';
 import type { DiagnosticLogger } from './diagnostics.js';
 import type { LogRecord, LogSink } from './log-record.js';
 import type { PlatformStatus } from './platform-lines.js';
@@ -58,6 +59,12 @@ export interface ExecutionEnvironmentOptions {
   readonly sandbox?: SandboxSetting;
   /** Where the AWS SDK and other pieces Lambda's runtimes provide are found or cached. */
   readonly provision?: RuntimeProvision;
+  /**
+   * Let a debugger attach to the runtime (Node.js inspector, Python debugpy) on
+   * 127.0.0.1: the runtime waits for it before the handler's module loads, the function's
+   * timeout and the init limit do not fire, and the environment is never frozen.
+   */
+  readonly debug?: DebugSettings;
 }
 
 /** One invocation as the caller asks for it. */

@@ -15,6 +15,7 @@ import {
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { functionError, type Answer, type CallerResponse } from './caller-response.js';
 import { Conditions } from './conditions.js';
+import { prepareDebugging } from './debugger.js';
 import { SILENT_LOGGER } from './diagnostics.js';
 import { runInvocation } from './environment-invoke.js';
 import { EnvironmentOutput } from './environment-output.js';
@@ -70,6 +71,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     // A sandbox that is required but cannot be had fails here, not at the first invoke.
     await chooseSandbox(options.sandbox);
     void startOrphanReaper();
+    if (options.debug !== undefined) await prepareDebugging(options, runtime);
     const conditions = new Conditions();
     // The registry exists before the environment that its failures are reported to.
     const target: { fail?: (failure: EnvironmentFailure) => void } = {};
@@ -192,7 +194,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
     const { lifecycle, processes, options } = this.#parts;
     if (lifecycle.state === 'shutdown') return;
     this.#moveTo(processes.runtime === undefined ? 'uninitialized' : 'idle');
-    if (lifecycle.state === 'idle' && options.freeze !== false) this.#scheduleFreeze();
+    // A debugger talks to the runtime between invocations too: a debugged environment is never frozen.
+    if (lifecycle.state === 'idle' && options.freeze !== false && options.debug === undefined) this.#scheduleFreeze();
   }
 
   /**

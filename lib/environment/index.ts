@@ -18,3 +18,4 @@ export { listExternalExtensions, type ExtensionFile } from './extensions.js';
 export { chooseSandbox, type SandboxSetting } from './sandbox/index.js';
 export { SILENT_LOGGER, type DiagnosticLogger } from './diagnostics.js';
 export type { RuntimeProvision } from './runtime-command.js';
+export { checkDebugPort, type DebugSettings } from './debugger.js';

@@ -5,6 +5,7 @@ import {
   isolateTaskRoot,
   listExternalExtensions,
   type AwsCredentials,
+  type DebugSettings,
   type DiagnosticLogger,
   type EnvironmentEvent,
   type TelemetryEvent,
@@ -66,6 +67,8 @@ export interface FunctionHostOptions {
   readonly idleTimeoutMs?: number;
   /** How layers from outside the app (an ARN) are had: mapped to local paths, or downloaded. Without it they are left out. */
   readonly externalLayers?: ExternalLayerOptions;
+  /** Let a debugger attach on this port: one environment at a time, so the port is never contended. */
+  readonly debug?: DebugSettings;
 }
 
 interface PreparedCode {
@@ -89,6 +92,8 @@ export class FunctionHost implements AsyncDisposable {
   #startingSingle = false;
   #starting = 0;
   #closing: Promise<void> | undefined;
+  /** Set by {@link drain}: the invocations under way finish, no new one starts. */
+  #draining = false;
   /** Environments that have answered and are finishing their invocation. */
   readonly #finishing = new Set<ExecutionEnvironment>();
   readonly #releaseWaiters = new Set<() => void>();
@@ -102,7 +107,7 @@ export class FunctionHost implements AsyncDisposable {
 
   /** The concurrency limit: reserved concurrency, else the host default. */
   get concurrencyLimit(): number {
-    if (this.#singleEnvironment) return 1;
+    if (this.#singleEnvironment || this.#options.debug !== undefined) return 1;
     return this.spec.reservedConcurrency ?? this.#options.maxConcurrency ?? 10;
   }
 
@@ -113,7 +118,7 @@ export class FunctionHost implements AsyncDisposable {
 
   /** Starts an invocation in a free environment; throws TOO_MANY_REQUESTS when none can be had. */
   async invoke(request: InvokeRequest): Promise<InvocationHandle> {
-    if (this.#closing !== undefined) throw new CdkLocalError(ErrorCodes.CLOSED, `${this.spec.constructPath} is shutting down.`);
+    if (this.#closing !== undefined || this.#draining) throw new CdkLocalError(ErrorCodes.CLOSED, `${this.spec.constructPath} is shutting down.`);
     if (request.payload.length > MAX_SYNC_PAYLOAD_BYTES) {
       throw new CdkLocalError(
         ErrorCodes.REQUEST_TOO_LARGE,
@@ -197,6 +202,7 @@ export class FunctionHost implements AsyncDisposable {
         ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
         ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
         ...(this.#options.provision === undefined ? {} : { provision: this.#options.provision }),
+        ...(this.#options.debug === undefined ? {} : { debug: this.#options.debug }),
       });
       this.#all.add(environment);
       this.peakEnvironments = Math.max(this.peakEnvironments, this.#all.size);
@@ -253,6 +259,17 @@ export class FunctionHost implements AsyncDisposable {
       this.#prepared = undefined;
     });
     return this.#prepared;
+  }
+
+  /**
+   * Takes no more invocations and shuts every environment down once the invocations under
+   * way have finished (a function replaced by a new version of the app).
+   */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    // An environment still starting for an invocation accepted before the drain counts as busy.
+    while (this.#closing === undefined && (this.#all.size > this.#idle.length || this.#starting > 0)) await this.#nextRelease(1000);
+    await this.close();
   }
 
   /** Shuts every environment down; idempotent. */

@@ -19,6 +19,7 @@ import {
 } from '../assembly/index.js';
 import type {
   AwsCredentials,
+  DebugSettings,
   DiagnosticLogger,
   EnvironmentEvent,
   InvocationHandle,
@@ -29,7 +30,7 @@ import type {
   SandboxSetting,
   TelemetryEvent,
 } from '../environment/index.js';
-import { chooseSandbox } from '../environment/index.js';
+import { checkDebugPort, chooseSandbox } from '../environment/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { runtimeCacheDirectory } from '../runtimes/index.js';
 import { resolveCredentials } from './credentials.js';
@@ -103,6 +104,14 @@ export interface LocalLambdaOptions {
   readonly maxConcurrency?: number;
   /** Shut idle environments down after this long; 0 keeps them. @default 0 */
   readonly idleTimeoutMs?: number;
+  /**
+   * Let a debugger attach to each function on 127.0.0.1 at this port (Node.js inspector,
+   * Python debugpy): the runtime waits for it before the handler's module loads, timeouts
+   * are off, and each function runs one environment at a time.
+   */
+  readonly debugPort?: number;
+  /** Python: a directory holding `debugpy`, added to the function's Python path when debugging. */
+  readonly debuggerPath?: string;
 }
 
 /** Options of {@link LocalLambda.fromApp}. */
@@ -171,6 +180,12 @@ export interface InvokeResult {
   readonly report: InvocationReport;
 }
 
+/** The host's `debug` option for a LocalLambda's `debugPort` and `debuggerPath`. */
+function debugOption(options: LocalLambdaOptions): { debug?: DebugSettings } {
+  if (options.debugPort === undefined) return {};
+  return { debug: { port: options.debugPort, ...(options.debuggerPath === undefined ? {} : { debuggerPath: options.debuggerPath }) } };
+}
+
 function parseJson(bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString('utf8'));
@@ -204,10 +219,20 @@ async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
  * Environments start on first use and stay warm until {@link close}.
  */
 export class LocalLambda implements AsyncDisposable {
-  /** Every Lambda function of the app. */
-  readonly functions: readonly FunctionSpec[];
+  /** Every Lambda function of the app (of its latest version, when it is followed: see {@link adopt}). */
+  get functions(): readonly FunctionSpec[] {
+    return this.#functions;
+  }
+  #functions: readonly FunctionSpec[];
+  /** Set while a new version of the app is being read: invocations wait for it. */
+  #paused: Promise<void> | undefined;
+  /** Hosts of replaced functions, finishing their invocations. */
+  readonly #retired = new Set<FunctionHost>();
   /** The app's REST, HTTP and WebSocket APIs and function URLs, whose integrations refer to {@link functions}. */
-  readonly apis: readonly ApiSpec[];
+  get apis(): readonly ApiSpec[] {
+    return this.#apis;
+  }
+  #apis: readonly ApiSpec[];
   /** The cloud assembly directory. */
   readonly assemblyDirectory: string;
   readonly #options: LocalLambdaOptions;
@@ -229,8 +254,8 @@ export class LocalLambda implements AsyncDisposable {
     layerMapping: Readonly<Record<string, string>>,
   ) {
     this.#layerMapping = layerMapping;
-    this.functions = assembly.functions;
-    this.apis = assembly.apis;
+    this.#functions = assembly.functions;
+    this.#apis = assembly.apis;
     this.assemblyDirectory = assembly.directory;
     this.#options = options;
     this.#overrides = overrides;
@@ -242,6 +267,7 @@ export class LocalLambda implements AsyncDisposable {
   static async fromAssembly(directory: string, options: LocalLambdaOptions = {}): Promise<LocalLambda> {
     // A sandbox that is required but cannot be had fails before anything runs.
     if (options.sandbox === true) await chooseSandbox(true);
+    if (options.debugPort !== undefined) checkDebugPort(options.debugPort);
     const assembly = await readAssembly(resolve(directory), {
       defaultRegion: resolveRegion(options.region),
       defaultAccount: resolveAccount(options.account),
@@ -305,7 +331,69 @@ export class LocalLambda implements AsyncDisposable {
 
   /** Starts an invocation; the caller reads the answer and the report from the handle. */
   async start(name: string | FunctionSpec, request: InvokeRequest): Promise<InvocationHandle> {
-    return this.#host(typeof name === 'string' ? this.getFunction(name) : name).invoke(request);
+    if (this.#paused !== undefined) await this.#paused;
+    return this.#host(typeof name === 'string' ? this.getFunction(name) : this.#latest(name)).invoke(request);
+  }
+
+  /** A spec of this app as it is now: one of an earlier version stands for the function at its construct path. */
+  #latest(spec: FunctionSpec): FunctionSpec {
+    if (this.#hosts.has(spec) || this.#functions.includes(spec)) return spec;
+    const latest = this.#functions.find((candidate) => candidate.constructPath === spec.constructPath);
+    if (latest === undefined) throw new CdkLocalError(ErrorCodes.FUNCTION_NOT_FOUND, `${spec.constructPath} is no longer in the app.`);
+    return latest;
+  }
+
+  /**
+   * Holds new invocations until the returned function is called (a new version of the app is
+   * being synthesized); the invocations under way go on.
+   */
+  pause(): () => void {
+    let resume!: () => void;
+    const paused = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    this.#paused = paused;
+    return () => {
+      if (this.#paused === paused) this.#paused = undefined;
+      resume();
+    };
+  }
+
+  /**
+   * Takes `functions` (the same app, synthesized again) in place of its own, function by
+   * function: a function whose spec (code included) changed gets new environments from the
+   * next invocation on, while its invocations under way finish on the old code; the others
+   * keep their warm environments; `apis`, when given, replace the app's APIs. Returns the
+   * construct paths that changed.
+   */
+  adopt(functions: readonly FunctionSpec[], apis?: readonly ApiSpec[]): { readonly changed: readonly string[]; readonly added: readonly string[]; readonly removed: readonly string[] } {
+    const next = new Map(functions.map((spec) => [spec.constructPath, spec]));
+    const previous = new Map(this.#functions.map((spec) => [spec.constructPath, spec]));
+    const changed: string[] = [];
+    const removed: string[] = [];
+    for (const [path, spec] of previous) {
+      const replacement = next.get(path);
+      if (replacement === undefined) removed.push(path);
+      else if (JSON.stringify(replacement) !== JSON.stringify(spec)) changed.push(path);
+    }
+    const added = [...next.keys()].filter((path) => !previous.has(path));
+    for (const [spec, host] of [...this.#hosts]) {
+      this.#hosts.delete(spec);
+      const replacement = next.get(spec.constructPath);
+      if (replacement !== undefined && !changed.includes(spec.constructPath)) {
+        this.#hosts.set(replacement, host);
+        continue;
+      }
+      this.#retired.add(host);
+      void host
+        .drain()
+        .catch((error: unknown) => this.#notice(`${spec.constructPath}: its old version did not shut down cleanly: ${String(error)}`))
+        .finally(() => this.#retired.delete(host));
+    }
+    this.#functions = functions;
+    if (apis !== undefined) this.#apis = apis;
+    this.#byName.clear();
+    return { changed, added, removed };
   }
 
   /** How many environments a function has now, and the most it ever had at once (0 before its first invoke). */
@@ -395,6 +483,7 @@ export class LocalLambda implements AsyncDisposable {
           cacheDirectory: this.#options.runtimeCacheDirectory ?? runtimeCacheDirectory(),
           onNotice: (message) => this.#notice(message),
         },
+        ...debugOption(this.#options),
       });
       this.#hosts.set(spec, host);
     }
@@ -446,7 +535,9 @@ export class LocalLambda implements AsyncDisposable {
   /** Shuts every environment down; idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      const results = await Promise.allSettled([...this.#hosts.values()].map((host) => host.close()));
+      this.#paused = undefined;
+      // Replaced functions still finishing on their old code are shut down too.
+      const results = await Promise.allSettled([...this.#hosts.values(), ...this.#retired].map((host) => host.close()));
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
     })();

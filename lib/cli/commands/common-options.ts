@@ -154,6 +154,40 @@ export function assemblyOptions(
   };
 }
 
+/** `--debug-port` and `--debugger-path`, for every command that runs functions. */
+export interface DebugArguments {
+  readonly debugPort?: number;
+  readonly debuggerPath?: string;
+}
+
+/** Adds `--debug-port` and `--debugger-path` (SAM's names) to a command. */
+export function withDebugOptions<T>(yargs: Argv<T>): Argv<T & DebugArguments> {
+  return yargs
+    .option('debug-port', {
+      alias: 'd',
+      type: 'number',
+      describe:
+        'Let a debugger attach on 127.0.0.1 at this port (Node.js inspector, Python debugpy); the function waits for it, and its timeouts are off (default: CDK_LOCAL_DEBUG_PORT)',
+    })
+    .option('debugger-path', { type: 'string', describe: 'Python: a directory holding debugpy, added to the Python path when debugging' }) as unknown as Argv<
+    T & DebugArguments
+  >;
+}
+
+/** The library's `debugPort` and `debuggerPath` for the command line, else CDK_LOCAL_DEBUG_PORT. */
+export function debugSettings(args: DebugArguments, env: NodeJS.ProcessEnv = process.env): { readonly debugPort?: number; readonly debuggerPath?: string } {
+  const raw = env.CDK_LOCAL_DEBUG_PORT;
+  const fromEnv = raw === undefined || raw === '' || args.debugPort !== undefined ? undefined : Number(raw);
+  if (fromEnv !== undefined && !Number.isInteger(fromEnv)) {
+    throw new CdkLocalError(ErrorCodes.USAGE, `CDK_LOCAL_DEBUG_PORT must be a port number from 1 to 65535, not '${raw}'; unset it or fix it.`);
+  }
+  const debugPort = args.debugPort ?? fromEnv;
+  return {
+    ...(debugPort === undefined ? {} : { debugPort }),
+    ...(args.debuggerPath === undefined ? {} : { debuggerPath: args.debuggerPath }),
+  };
+}
+
 /** The library's `sandbox` and `freeze` options for what the command line said. */
 export function environmentSettings(args: AppArguments): { readonly sandbox?: boolean; readonly freeze: boolean; readonly localRuntime?: true } {
   const localRuntime = args.localRuntime ? { localRuntime: true as const } : {};
@@ -161,7 +195,7 @@ export function environmentSettings(args: AppArguments): { readonly sandbox?: bo
 }
 
 /** The options of a LocalLambda that a command which runs functions makes from its arguments. */
-export async function localLambdaOptions(args: AppArguments & { readonly envVars?: string }, streams: CliStreams, signal: AbortSignal): Promise<FromAppOptions> {
+export async function localLambdaOptions(args: AppArguments & DebugArguments & { readonly envVars?: string }, streams: CliStreams, signal: AbortSignal): Promise<FromAppOptions> {
   const { forceSynth, ...assembly } = assemblyOptions(args, streams);
   const logger = await createDiagnosticLogger({ debug: args.debug, format: args.logFormat, streams });
   const layers = parseLayerArguments(args.layer);
@@ -175,5 +209,6 @@ export async function localLambdaOptions(args: AppArguments & { readonly envVars
     ...(args.envVars === undefined ? {} : { envVars: args.envVars }),
     ...(Object.keys(layers).length === 0 ? {} : { layers }),
     ...environmentSettings(args),
+    ...debugSettings(args),
   };
 }

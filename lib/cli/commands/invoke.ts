@@ -1,16 +1,20 @@
 import type { CommandModule } from 'yargs';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import { readEvent } from '../read-event.js';
-import { writeLogRecord, type CliStreams } from '../output.js';
-import { localLambdaOptions, withAppOptions, type AppArguments } from './common-options.js';
+import type { FunctionSpec } from '../../assembly/index.js';
+import type { LogRecord } from '../../environment/index.js';
+import type { LocalLambda } from '../../host/index.js';
+import { writeError, writeLogRecord, writeNotice, type CliStreams } from '../output.js';
+import { localLambdaOptions, withAppOptions, withDebugOptions, type AppArguments, type DebugArguments } from './common-options.js';
 
-interface InvokeArguments extends AppArguments {
+interface InvokeArguments extends AppArguments, DebugArguments {
   readonly function: string;
   readonly event?: string;
   readonly eventJson?: string;
   readonly envVars?: string;
   readonly eventFromTrigger: boolean;
   readonly trigger?: number;
+  readonly watch: boolean;
 }
 
 /** Settles with `promise`, or rejects as soon as `signal` aborts (Ctrl-C). */
@@ -36,13 +40,42 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   }
   let payload = args.eventFromTrigger ? undefined : await readEvent({ event: args.event, eventJson: args.eventJson });
   // Loaded here: the code that runs functions is only needed once a command runs one.
-  const { LocalLambda } = await import('../../host/index.js');
-  await using local = await LocalLambda.fromApp({
-    ...(await localLambdaOptions(args, streams, signal)),
-    onLog: (record) => writeLogRecord(streams, record),
-  });
+  const { LocalLambda, followApp } = await import('../../host/index.js');
+  const options = { ...(await localLambdaOptions(args, streams, signal)), onLog: (record: LogRecord) => writeLogRecord(streams, record) };
+  await using local = await LocalLambda.fromApp(options);
   const spec = local.getFunction(args.function);
   if (payload === undefined) payload = await (await import('../trigger-event.js')).readTriggerPayload(local, args);
+  const event: Buffer = payload;
+  // Awaited here: `local` is disposed when this function returns.
+  if (!args.watch) return await invokeOnce(local, spec, event, streams, signal, false);
+  // --watch: the function runs again after every change of the app, until Ctrl-C. The app is
+  // followed before the first run, so a change made while it runs is not missed.
+  let queue: Promise<unknown> = Promise.resolve();
+  const followed = await followApp({
+    local,
+    options: { ...options, onSynthesize: () => undefined },
+    onReload: (reload) => {
+      streams.stderr.write(`cdk-local: ${reload.files.join(', ')} changed (${Math.round(reload.durationMs)} ms); invoking ${spec.constructPath} again\n`);
+      queue = queue.then(() => invokeOnce(local, spec, event, streams, signal, true).catch((error: unknown) => writeError(streams, error, args.debug)));
+    },
+    onError: (error, files) => {
+      writeNotice(streams, `${files.join(', ')} changed, but the app failed; the last good version stays:`);
+      writeError(streams, error, args.debug);
+    },
+  });
+  try {
+    const first = invokeOnce(local, spec, event, streams, signal, true);
+    queue = first.catch(() => undefined);
+    const exitCode = await first;
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    return exitCode;
+  } finally {
+    await followed.close();
+  }
+}
+
+/** One invocation of `spec`: the response on stdout (one per line when watching); the exit code it makes. */
+async function invokeOnce(local: LocalLambda, spec: FunctionSpec, payload: Buffer, streams: CliStreams, signal: AbortSignal, oneALine: boolean): Promise<number> {
   const handle = await local.start(spec, { payload });
   const response = await untilAborted(handle.response, signal);
   let failed = response.kind === 'function-error';
@@ -61,8 +94,8 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   } else {
     write(response.body);
   }
-  // On a terminal the shell prompt would follow the response on its line; piped, the bytes stay exact.
-  if (streams.stdout.isTTY === true && last?.at(-1) !== 0x0a) streams.stdout.write('\n');
+  // On a terminal (and between the results of --watch) a newline ends the response; piped, the bytes stay exact.
+  if ((oneALine || streams.stdout.isTTY === true) && last?.at(-1) !== 0x0a) streams.stdout.write('\n');
   const report = await untilAborted(handle.report, signal);
   if (report.status !== 'success') failed = true;
   return failed ? InvokeExitCodes.functionError : InvokeExitCodes.success;
@@ -74,7 +107,7 @@ export function invokeCommand(streams: CliStreams, signal: AbortSignal, setExitC
     command: 'invoke <function>',
     describe: 'Run one function once and print its response',
     builder: (yargs) =>
-      withAppOptions(yargs)
+      withDebugOptions(withAppOptions(yargs))
         .positional('function', {
           type: 'string',
           demandOption: true,
@@ -88,7 +121,12 @@ export function invokeCommand(streams: CliStreams, signal: AbortSignal, setExitC
           describe: "The event of the function's trigger in the app (its bucket, queue, rule, topic or route), as generate-event --for prints it",
         })
         .option('trigger', { type: 'number', describe: 'With --event-from-trigger: which trigger (1, 2, ...) when the function has several' })
-        .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' }) as never,
+        .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' })
+        .option('watch', {
+          type: 'boolean',
+          default: false,
+          describe: "Invoke the function again after every change of the app (cdk.json's watch.include/exclude), until Ctrl-C",
+        }) as never,
     handler: async (args) => {
       setExitCode(await runInvoke(args, streams, signal));
     },

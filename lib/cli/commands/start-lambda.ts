@@ -1,18 +1,20 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { FunctionSpec } from '../../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
+import type { Reload } from '../../host/index.js';
 import type { InvocationSummary } from '../../servers/index.js';
 import { labelFunctions } from '../function-labels.js';
-import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
-import { localLambdaOptions, withAppOptions, type AppArguments, type ArgumentsOf } from './common-options.js';
+import { writeError, writeLogRecord, writeNotice, type CliStreams } from '../output.js';
+import { localLambdaOptions, withAppOptions, withDebugOptions, type AppArguments, type ArgumentsOf, type DebugArguments } from './common-options.js';
 
-interface StartLambdaArguments extends AppArguments {
+interface StartLambdaArguments extends AppArguments, DebugArguments {
   readonly functions?: readonly string[];
   readonly host: string;
   readonly port: number;
   readonly envVars?: string;
   readonly maxConcurrency: number;
   readonly idleTimeout: number;
+  readonly watch: boolean;
 }
 
 /** Resolves when `signal` aborts (Ctrl-C, SIGTERM). */
@@ -33,6 +35,17 @@ function formatSummary(summary: InvocationSummary, label: string): string {
   return `cdk-local: ${label}: ${summary.operation} ${summary.invocationType}${attempt} ${summary.requestId}: ${summary.status}${error}${timing}\n`;
 }
 
+/** One stderr line per reload of a followed app: what changed, what was reloaded, how long it took. */
+function describeReload(reload: Reload): string {
+  const parts = [
+    reload.changed.length === 0 ? undefined : `reloaded ${reload.changed.join(', ')}`,
+    reload.added.length === 0 ? undefined : `added ${reload.added.join(', ')} (served from the next restart)`,
+    reload.removed.length === 0 ? undefined : `removed ${reload.removed.join(', ')}`,
+  ].filter((part) => part !== undefined);
+  const what = parts.length === 0 ? 'no function changed' : parts.join('; ');
+  return `cdk-local: ${reload.files.join(', ')} changed: ${what} (${Math.round(reload.durationMs)} ms)\n`;
+}
+
 function checkNumber(name: string, value: number, { min, max = Number.MAX_SAFE_INTEGER, integer = true }: { min: number; max?: number; integer?: boolean }): void {
   if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
     throw new CdkLocalError(ErrorCodes.USAGE, `${name} must be ${integer ? 'a whole number' : 'a number'} from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, not ${value}.`);
@@ -49,9 +62,10 @@ async function runStartLambda(args: StartLambdaArguments, streams: CliStreams, s
   checkNumber('--idle-timeout', args.idleTimeout, { min: 0, integer: false });
   let labels = new Map<FunctionSpec, string>();
   // Loaded here: the code that runs functions is only needed once a command runs one.
-  const { LocalLambda } = await import('../../host/index.js');
+  const { LocalLambda, followApp } = await import('../../host/index.js');
+  const options = await localLambdaOptions(args, streams, signal);
   const local = await LocalLambda.fromApp({
-    ...(await localLambdaOptions(args, streams, signal)),
+    ...options,
     maxConcurrency: args.maxConcurrency,
     idleTimeoutMs: Math.round(args.idleTimeout * 1000),
     onLog: (record, spec) => writeLogRecord(streams, record, `[${labels.get(spec) ?? spec.constructPath}]`),
@@ -70,10 +84,22 @@ async function runStartLambda(args: StartLambdaArguments, streams: CliStreams, s
       onInvocation: (summary) => streams.stderr.write(formatSummary(summary, labels.get(summary.spec) ?? summary.spec.constructPath)),
       onNotice: (message) => writeNotice(streams, message),
     });
+    const followed = args.watch
+      ? await followApp({
+          local,
+          options: { ...options, onSynthesize: () => undefined },
+          onReload: (reload) => streams.stderr.write(describeReload(reload)),
+          onError: (error, files) => {
+            writeNotice(streams, `${files.join(', ')} changed, but the app failed; still serving its last good version:`);
+            writeError(streams, error, args.debug);
+          },
+        })
+      : undefined;
     try {
       streams.stdout.write(`cdk-local: Lambda Invoke API at ${server.url} (${functions.length} function${functions.length === 1 ? '' : 's'})\n`);
       await untilAborted(signal);
     } finally {
+      await followed?.close();
       // Closing the functions ends the invocations under way, which lets the server close.
       await Promise.allSettled([server.close(), local.close()]);
     }
@@ -85,7 +111,7 @@ async function runStartLambda(args: StartLambdaArguments, streams: CliStreams, s
 
 /** The options of `cdk-local start-lambda`. */
 function startLambdaOptions(yargs: Argv) {
-  return withAppOptions(yargs)
+  return withDebugOptions(withAppOptions(yargs))
     .positional('functions', {
       type: 'string',
       array: true,
@@ -98,6 +124,11 @@ function startLambdaOptions(yargs: Argv) {
       type: 'number',
       default: 10,
       describe: 'Most environments per function without reserved concurrency; past it, 429 TooManyRequestsException',
+    })
+    .option('watch', {
+      type: 'boolean',
+      default: false,
+      describe: "Synthesize the app again when its files change (cdk.json's watch.include/exclude) and reload the functions that changed",
     })
     .option('idle-timeout', {
       type: 'number',

@@ -11,6 +11,7 @@
 // ends (code 0) when a Node.js 24+ handler leaves nothing running and never answers.
 import { existsSync } from 'node:fs';
 import * as nodeModule from 'node:module';
+import inspector from 'node:inspector';
 import { installAwsLambdaGlobal } from './awslambda-global.mjs';
 import { installBeforeExit } from './before-exit.mjs';
 import { logError, patchConsole, writeOutputSynchronously } from './console-patch.mjs';
@@ -25,6 +26,21 @@ const CALLBACK_WARNING =
   'AWS Lambda plans to remove support for callback-based function handlers starting with Node.js 24. You will need to update this function to use an async handler to use Node.js 24 or later. For more information and to provide feedback on this change, see https://github.com/aws/aws-lambda-nodejs-runtime-interface-client/issues/137. To disable this warning, set the AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING environment variable.';
 const CALLBACK_REMOVED =
   'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
+
+/**
+ * `cdk-local --debug-port`: opens the inspector on `_CDK_LOCAL_INSPECT` (`host:port`) and
+ * waits until a debugger says run (`Runtime.runIfWaitingForDebugger`), before the handler's
+ * module loads, so breakpoints set on attach hold at module level too. The variable is
+ * removed first: the function's code never sees it. Source maps then serve stack traces.
+ */
+function waitForDebugger() {
+  const address = env._CDK_LOCAL_INSPECT;
+  if (address === undefined) return;
+  delete env._CDK_LOCAL_INSPECT;
+  const separator = address.lastIndexOf(':');
+  process.setSourceMapsEnabled(true);
+  inspector.open(Number(address.slice(separator + 1)), address.slice(0, separator), true);
+}
 
 /**
  * The Node.js major version Lambda would run, from `AWS_EXECUTION_ENV`
@@ -84,6 +100,7 @@ async function main() {
   const callbacksRemoved = (lambdaNodeMajor(env.AWS_EXECUTION_ENV) ?? 0) >= 24;
   /** @type {import('./handler-loader.mjs').LoadedHandler} */
   let loaded;
+  waitForDebugger();
   try {
     loaded = await loadHandler(env.LAMBDA_TASK_ROOT || process.cwd(), env._HANDLER ?? '');
     if (callbacksRemoved && loaded.metadata.argsNum >= 3 && !loaded.metadata.streaming) {

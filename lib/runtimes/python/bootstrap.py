@@ -57,6 +57,29 @@ def _import_runtime():
     return runtime_api, runtime_loop, log_output
 
 
+def _wait_for_debugger():
+    """``cdk-local --debug-port``: listen with debugpy on _CDK_LOCAL_DEBUGPY (host:port) and wait for a client, before the handler is imported.
+
+    _CDK_LOCAL_DEBUGGER_PATH, when set, is where debugpy is found first. Both variables are
+    removed: the function's code never sees them.
+    """
+    address = os.environ.pop("_CDK_LOCAL_DEBUGPY", None)
+    debugger_path = os.environ.pop("_CDK_LOCAL_DEBUGGER_PATH", None)
+    if not address:
+        return
+    if debugger_path:
+        sys.path.append(debugger_path)
+    try:
+        import debugpy
+    except ImportError:
+        _fail("debugpy cannot be imported: run `pip install debugpy`, or pass --debugger-path with the directory that holds it")
+    host, _, port = address.rpartition(":")
+    debugpy.listen((host, int(port)))
+    sys.stderr.write("cdk-local: debugpy is waiting for a client on {}\n".format(address))
+    sys.stderr.flush()
+    debugpy.wait_for_client()
+
+
 def main(argv):
     if sys.version_info < MIN_PYTHON:
         _fail("Python {}.{} or later is needed, this is {}".format(MIN_PYTHON[0], MIN_PYTHON[1], sys.version.split()[0]))
@@ -74,6 +97,7 @@ def main(argv):
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     sys.path.insert(0, task_root)
 
+    _wait_for_debugger()
     api = runtime_api.RuntimeApiClient(address)
     log_format = log_output.parse_log_format(os.environ.get("AWS_LAMBDA_LOG_FORMAT"))
     log_level = log_output.parse_log_level(os.environ.get("AWS_LAMBDA_LOG_LEVEL"))

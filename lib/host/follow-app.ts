@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import picomatch from 'picomatch';
+import { loadCloudAssembly } from '../assembly/index.js';
+import { LocalLambda, type FromAppOptions } from './local-lambda.js';
+
+/** What one reload did, for its one line. */
+export interface Reload {
+  /** Project files that changed, relative to the project. */
+  readonly files: readonly string[];
+  /** Construct paths whose spec or code changed, that were added or removed. */
+  readonly changed: readonly string[];
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly durationMs: number;
+}
+
+/** Options of {@link followApp}. */
+export interface FollowAppOptions {
+  /** The LocalLambda to keep up to date; it was made by {@link LocalLambda.fromApp} with `options`. */
+  readonly local: LocalLambda;
+  readonly options: FromAppOptions;
+  /** After each reload. */
+  readonly onReload: (reload: Reload) => void;
+  /** When a new version of the app fails (its synth): the last good one keeps serving. */
+  readonly onError: (error: unknown, files: readonly string[]) => void;
+  /** Quiet time after the last change before the app is synthesized again. @default 300 */
+  readonly debounceMs?: number;
+}
+
+/** A followed app: {@link close} stops watching. */
+export interface FollowedApp {
+  /** Settles when the reload under way (if any) is done. */
+  readonly idle: () => Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `watch.include` / `watch.exclude` of cdk.json, as `cdk watch` reads them; include defaults to everything. */
+async function readWatchSettings(cwd: string): Promise<{ include: string[]; exclude: string[]; output: string }> {
+  let cdkJson: { watch?: { include?: unknown; exclude?: unknown }; output?: unknown } = {};
+  try {
+    cdkJson = JSON.parse(await readFile(resolve(cwd, 'cdk.json'), 'utf8')) as typeof cdkJson;
+  } catch {
+    // No cdk.json (an --app command): everything in the directory is watched.
+  }
+  const list = (value: unknown): string[] | undefined => (typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined);
+  return {
+    include: list(cdkJson.watch?.include) ?? ['**'],
+    exclude: list(cdkJson.watch?.exclude) ?? [],
+    output: typeof cdkJson.output === 'string' ? cdkJson.output : 'cdk.out',
+  };
+}
+
+/**
+ * Follows a CDK app as `cdk watch` does: on a change to the files cdk.json's `watch` names
+ * (never the cloud assembly, node_modules or dot files), after a quiet moment, the app is synthesized
+ * again and `local` takes its new functions function by function ({@link LocalLambda.adopt}).
+ * Invocations that arrive meanwhile wait for it; a synth that fails leaves the last good app.
+ */
+export async function followApp(follow: FollowAppOptions): Promise<FollowedApp> {
+  const { local, options } = follow;
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const settings = await readWatchSettings(cwd);
+  // As cdk watch: the cloud assembly, node_modules and dot files are never watched.
+  const output = relative(cwd, resolve(cwd, settings.output));
+  const alwaysExcluded = (part: string): boolean => part === 'node_modules' || part.startsWith('.');
+  const isIncluded = picomatch(settings.include, { dot: true });
+  const isExcluded = picomatch(settings.exclude, { dot: true });
+  const ignored = (path: string): boolean => {
+    const rel = relative(cwd, path);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return false;
+    const parts = rel.split(sep);
+    if (rel === output || rel.startsWith(`${output}${sep}`) || parts.some(alwaysExcluded)) return true;
+    return isExcluded(parts.join('/'));
+  };
+  const watcher: FSWatcher = watch(cwd, { ignored, ignoreInitial: true, persistent: true });
+  await new Promise<void>((ready, failed) => {
+    watcher.once('ready', ready);
+    watcher.once('error', failed);
+  });
+
+  const pending = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const reload = async (files: string[]): Promise<void> => {
+    if (closed) return;
+    const startedAt = performance.now();
+    const resume = local.pause();
+    try {
+      const { directory } = await loadCloudAssembly({
+        cwd,
+        ...(options.app === undefined ? {} : { app: options.app }),
+        ...(options.context === undefined ? {} : { context: options.context }),
+        ...(options.region === undefined ? {} : { region: options.region }),
+        ...(options.account === undefined ? {} : { account: options.account }),
+        ...(options.onSynthesize === undefined ? {} : { onSynthesize: options.onSynthesize }),
+      });
+      const next = await LocalLambda.fromAssembly(directory, { ...options, credentials: 'none' });
+      await next.close();
+      if (closed) return;
+      const { changed, added, removed } = local.adopt(next.functions, next.apis);
+      follow.onReload({ files, changed, added, removed, durationMs: performance.now() - startedAt });
+    } catch (error) {
+      follow.onError(error, files);
+    } finally {
+      resume();
+    }
+  };
+
+  watcher.on('all', (event, path) => {
+    // A directory made or removed changes nothing by itself: the files in it do.
+    if (event === 'addDir' || event === 'unlinkDir') return;
+    const rel = relative(cwd, path).split(sep).join('/');
+    if (!isIncluded(rel)) return;
+    pending.add(rel);
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const files = [...pending].sort();
+      pending.clear();
+      // One reload at a time: a change during one is picked up by the next.
+      running = running.then(() => reload(files));
+    }, follow.debounceMs ?? 300);
+  });
+
+  return {
+    idle: () => running,
+    close: async () => {
+      closed = true;
+      clearTimeout(timer);
+      await watcher.close();
+      await running;
+    },
+  };
+}
