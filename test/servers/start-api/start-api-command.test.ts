@@ -112,7 +112,7 @@ describe('cdk-local start-api', () => {
         [...endpoints.entries()].map(([path, { url }]) => `${path} ${url}`),
         [`ApiStack/Streamer/FunctionUrl http://127.0.0.1:${base}/`, `ApiStack/Rest http://127.0.0.1:${base + 1}/test/`, `ApiStack/Http http://127.0.0.1:${base + 2}/`],
       );
-      assert.equal(await run.stop('SIGTERM'), 130);
+      assert.equal(await run.stop('SIGTERM'), 143);
     } finally {
       await run.stop('SIGKILL');
     }
