@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import type { ArgumentsOf } from './common-options.js';
 import { loadCloudAssembly, readAssembly } from '../../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import { EVENT_SERVICES, findEvent, findService, generateEvent, type EventDefinition, type ServiceDefinition } from '../../events/index.js';
@@ -58,20 +59,24 @@ async function runForFunction(args: GenerateEventArguments, streams: CliStreams,
   writeJson(streams, event);
 }
 
+/** The options of `generate-event` when no event command matched. */
+function fallbackOptions(yargs: Argv) {
+  return yargs
+    .positional('service', { type: 'string', describe: 'The service (s3, sqs, apigateway, ...)' })
+    .positional('event', { type: 'string', describe: "The service's event (put, receive-message, aws-proxy, ...)" })
+    .option('for', { type: 'string', describe: "Print the event of this function's trigger, as the app wires it" })
+    .option('trigger', { type: 'number', describe: 'With --for: which trigger (1, 2, ...) when the function has several' })
+    .option('app', { type: 'string', describe: 'With --for: a cloud assembly directory (cdk.out) or the command that synthesizes the app' })
+    .option('region', { type: 'string', describe: 'With --for: the region of stacks that do not set one' })
+    .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces' });
+}
+
 /** `generate-event [SERVICE] [EVENT]` when no event command matched: listings, `--for`, and errors naming what exists. */
-function fallbackCommand(streams: CliStreams, signal: AbortSignal): CommandModule<object, GenerateEventArguments> {
+function fallbackCommand(streams: CliStreams, signal: AbortSignal): CommandModule<object, ArgumentsOf<typeof fallbackOptions>> {
   return {
     command: '$0 [service] [event]',
     describe: false,
-    builder: (yargs) =>
-      yargs
-        .positional('service', { type: 'string', describe: 'The service (s3, sqs, apigateway, ...)' })
-        .positional('event', { type: 'string', describe: "The service's event (put, receive-message, aws-proxy, ...)" })
-        .option('for', { type: 'string', describe: "Print the event of this function's trigger, as the app wires it" })
-        .option('trigger', { type: 'number', describe: 'With --for: which trigger (1, 2, ...) when the function has several' })
-        .option('app', { type: 'string', describe: 'With --for: a cloud assembly directory (cdk.out) or the command that synthesizes the app' })
-        .option('region', { type: 'string', describe: 'With --for: the region of stacks that do not set one' })
-        .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces' }) as never,
+    builder: fallbackOptions,
     handler: async (args) => {
       if (args.for !== undefined) return runForFunction(args, streams, signal);
       if (args.trigger !== undefined) throw new CdkLocalError(ErrorCodes.USAGE, '--trigger picks a trigger of the function given with --for FUNCTION.');
@@ -83,12 +88,17 @@ function fallbackCommand(streams: CliStreams, signal: AbortSignal): CommandModul
   };
 }
 
+/** The options of `generate-event SERVICE` when no event of the service matched. */
+function serviceFallbackOptions(yargs: Argv) {
+  return yargs.positional('event', { type: 'string', describe: "The service's event" });
+}
+
 /** `generate-event SERVICE [EVENT]` when no event of the service matched: its listing, or an error naming its events. */
-function serviceFallbackCommand(service: ServiceDefinition, streams: CliStreams): CommandModule<object, { readonly event?: string }> {
+function serviceFallbackCommand(service: ServiceDefinition, streams: CliStreams): CommandModule<object, ArgumentsOf<typeof serviceFallbackOptions>> {
   return {
     command: '$0 [event]',
     describe: false,
-    builder: (yargs) => yargs.positional('event', { type: 'string', describe: "The service's event" }) as never,
+    builder: serviceFallbackOptions,
     handler: (args) => {
       if (args.event === undefined) return listEvents(streams, service);
       // An event that exists would have matched its own command: this names the ones there are.
@@ -112,7 +122,7 @@ function eventCommand(service: ServiceDefinition, event: EventDefinition, stream
     describe: event.describe,
     builder: (yargs) => {
       // Options the event does not have are reported by generateEvent(), naming those it has.
-      let withOptions: Argv = (yargs as Argv).strict(false);
+      let withOptions: Argv<Record<string, unknown>> = yargs.strict(false);
       for (const option of event.options) {
         withOptions = withOptions.option(option.name, {
           type: 'string',
@@ -120,7 +130,7 @@ function eventCommand(service: ServiceDefinition, event: EventDefinition, stream
           ...(option.default === '' ? {} : { default: option.default }),
         });
       }
-      return withOptions as never;
+      return withOptions;
     },
     handler: (args) => {
       const extra = (args['_'] as unknown[]).slice(3);

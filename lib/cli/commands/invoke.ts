@@ -1,11 +1,11 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import { readEvent } from '../read-event.js';
 import type { FunctionSpec } from '../../assembly/index.js';
 import type { LogRecord } from '../../environment/index.js';
 import type { LocalLambda } from '../../host/index.js';
 import { writeError, writeLogRecord, writeNotice, type CliStreams } from '../output.js';
-import { localLambdaOptions, withAppOptions, withDebugOptions, type AppArguments, type DebugArguments } from './common-options.js';
+import { localLambdaOptions, withAppOptions, withDebugOptions, type AppArguments, type ArgumentsOf, type DebugArguments } from './common-options.js';
 
 interface InvokeArguments extends AppArguments, DebugArguments {
   readonly function: string;
@@ -101,32 +101,36 @@ async function invokeOnce(local: LocalLambda, spec: FunctionSpec, payload: Buffe
   return failed ? InvokeExitCodes.functionError : InvokeExitCodes.success;
 }
 
+/** The options of `cdk-local invoke`. */
+function invokeOptions(yargs: Argv) {
+  return withDebugOptions(withAppOptions(yargs))
+    .positional('function', {
+      type: 'string',
+      demandOption: true,
+      describe: 'Construct path, path without the stack, logical ID, Stack:LogicalId or function name',
+    })
+    .option('event', { alias: 'e', type: 'string', describe: "A JSON file with the event, or '-' for stdin (default: {})" })
+    .option('event-json', { type: 'string', describe: 'The event as inline JSON' })
+    .option('event-from-trigger', {
+      type: 'boolean',
+      default: false,
+      describe: "The event of the function's trigger in the app (its bucket, queue, rule, topic or route), as generate-event --for prints it",
+    })
+    .option('trigger', { type: 'number', describe: 'With --event-from-trigger: which trigger (1, 2, ...) when the function has several' })
+    .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' })
+    .option('watch', {
+      type: 'boolean',
+      default: false,
+      describe: "Invoke the function again after every change of the app (cdk.json's watch.include/exclude), until Ctrl-C",
+    });
+}
+
 /** `cdk-local invoke FUNCTION`. */
-export function invokeCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, InvokeArguments> {
+export function invokeCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, ArgumentsOf<typeof invokeOptions>> {
   return {
     command: 'invoke <function>',
     describe: 'Run one function once and print its response',
-    builder: (yargs) =>
-      withDebugOptions(withAppOptions(yargs))
-        .positional('function', {
-          type: 'string',
-          demandOption: true,
-          describe: 'Construct path, path without the stack, logical ID, Stack:LogicalId or function name',
-        })
-        .option('event', { alias: 'e', type: 'string', describe: "A JSON file with the event, or '-' for stdin (default: {})" })
-        .option('event-json', { type: 'string', describe: 'The event as inline JSON' })
-        .option('event-from-trigger', {
-          type: 'boolean',
-          default: false,
-          describe: "The event of the function's trigger in the app (its bucket, queue, rule, topic or route), as generate-event --for prints it",
-        })
-        .option('trigger', { type: 'number', describe: 'With --event-from-trigger: which trigger (1, 2, ...) when the function has several' })
-        .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' })
-        .option('watch', {
-          type: 'boolean',
-          default: false,
-          describe: "Invoke the function again after every change of the app (cdk.json's watch.include/exclude), until Ctrl-C",
-        }) as never,
+    builder: invokeOptions,
     handler: async (args) => {
       setExitCode(await runInvoke(args, streams, signal));
     },

@@ -1,7 +1,7 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { loadCloudAssembly, readAssembly, resolveAccount, resolveRegion, type ApiSpec, type FunctionSpec } from '../../assembly/index.js';
 import { writeNotice, type CliStreams } from '../output.js';
-import { assemblyOptions, withAssemblyOptions, type AssemblyArguments } from './common-options.js';
+import { assemblyOptions, withAssemblyOptions, type ArgumentsOf, type AssemblyArguments } from './common-options.js';
 
 interface ListArguments extends AssemblyArguments {
   readonly json: boolean;
@@ -75,12 +75,17 @@ export async function runList(args: ListArguments, streams: CliStreams, signal: 
   return 0;
 }
 
+/** The options of `cdk-local list`. */
+function listOptions(yargs: Argv) {
+  return withAssemblyOptions(yargs).option('json', { type: 'boolean', default: false, describe: 'Print a JSON array' });
+}
+
 /** `cdk-local list`. */
-export function listCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, ListArguments> {
+export function listCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, ArgumentsOf<typeof listOptions>> {
   return {
     command: 'list',
     describe: 'List every Lambda function of the app',
-    builder: (yargs) => withAssemblyOptions(yargs).option('json', { type: 'boolean', default: false, describe: 'Print a JSON array' }) as never,
+    builder: listOptions,
     handler: async (args) => {
       setExitCode(await runList(args, streams, signal));
     },

@@ -1,12 +1,12 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { findApis, type ApiSpec, type FunctionSpec } from '../../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { ApiRequestSummary } from '../../servers/index.js';
 import { labelFunctions } from '../function-labels.js';
 import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
-import { localLambdaOptions, withAppOptions, type AppArguments } from './common-options.js';
+import { localLambdaOptions, withAppOptions, withDebugOptions, type AppArguments, type ArgumentsOf, type DebugArguments } from './common-options.js';
 
-interface StartApiArguments extends AppArguments {
+interface StartApiArguments extends AppArguments, DebugArguments {
   readonly apis?: readonly string[];
   readonly host: string;
   readonly port: number;
@@ -89,31 +89,35 @@ function port(first: number, count: number): number {
   return first === 0 ? 0 : first + Math.max(count - 1, 0);
 }
 
+/** The options of `cdk-local start-api`. */
+function startApiOptions(yargs: Argv) {
+  return withDebugOptions(withAppOptions(yargs))
+    .positional('apis', {
+      type: 'string',
+      array: true,
+      describe: 'Serve only these APIs and function URLs (construct path, logical ID or name); default: all',
+    })
+    .option('host', { type: 'string', default: '127.0.0.1', describe: 'The address to listen on' })
+    .option('port', { alias: 'p', type: 'number', default: 3000, describe: 'The first port; each API and URL takes the next one (0: free ports)' })
+    .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' })
+    .option('max-concurrency', {
+      type: 'number',
+      default: 10,
+      describe: 'Most environments per function without reserved concurrency; past it, the API answers as when Lambda throttles',
+    })
+    .option('idle-timeout', {
+      type: 'number',
+      default: 300,
+      describe: 'Shut an environment down after this many idle seconds (0: keep it)',
+    });
+}
+
 /** `cdk-local start-api [API...]`. */
-export function startApiCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, StartApiArguments> {
+export function startApiCommand(streams: CliStreams, signal: AbortSignal, setExitCode: (code: number) => void): CommandModule<object, ArgumentsOf<typeof startApiOptions>> {
   return {
     command: 'start-api [apis..]',
     describe: "Serve the app's API Gateway REST and HTTP APIs and function URLs, each on its own port",
-    builder: (yargs) =>
-      withAppOptions(yargs)
-        .positional('apis', {
-          type: 'string',
-          array: true,
-          describe: 'Serve only these APIs and function URLs (construct path, logical ID or name); default: all',
-        })
-        .option('host', { type: 'string', default: '127.0.0.1', describe: 'The address to listen on' })
-        .option('port', { alias: 'p', type: 'number', default: 3000, describe: 'The first port; each API and URL takes the next one (0: free ports)' })
-        .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' })
-        .option('max-concurrency', {
-          type: 'number',
-          default: 10,
-          describe: 'Most environments per function without reserved concurrency; past it, the API answers as when Lambda throttles',
-        })
-        .option('idle-timeout', {
-          type: 'number',
-          default: 300,
-          describe: 'Shut an environment down after this many idle seconds (0: keep it)',
-        }) as never,
+    builder: startApiOptions,
     handler: async (args) => {
       setExitCode(await runStartApi(args, streams, signal));
     },
