@@ -149,3 +149,76 @@ describe('cdk-local invoke --watch', () => {
     }
   });
 });
+
+describe('cdk-local start-api --watch', () => {
+  /** An app whose function answers through a function URL, with an API Gateway proxy response. */
+  const urlApp = `import { createRequire } from 'node:module';
+const require = createRequire(${JSON.stringify(join(REPO_ROOT, 'package.json'))});
+const { App, Duration, Stack } = require('aws-cdk-lib');
+const lambda = require('aws-cdk-lib/aws-lambda');
+const app = new App();
+const stack = new Stack(app, 'WatchedApi');
+const fn = new lambda.Function(stack, 'Page', {
+  runtime: lambda.Runtime.NODEJS_20_X,
+  handler: 'index.handler',
+  code: lambda.Code.fromAsset(new URL('./handler', import.meta.url).pathname),
+  timeout: Duration.seconds(30),
+});
+fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+app.synth();
+`;
+  const pageSource = (body: string): string => `exports.handler = async () => ({ statusCode: 200, body: ${JSON.stringify(body)} });\n`;
+  let project: string;
+  let child: ChildProcessWithoutNullStreams;
+  let stderr = '';
+  let url: string;
+
+  before(async () => {
+    project = await mkdtemp(join(tmpdir(), 'cdk-local-watch-api-'));
+    await mkdir(join(project, 'handler'));
+    await writeFile(join(project, 'handler', 'index.js'), pageSource('first page'));
+    await writeFile(join(project, 'app.mjs'), urlApp);
+    await writeFile(join(project, 'cdk.json'), JSON.stringify({ app: 'node app.mjs' }));
+    child = spawn(process.execPath, [CLI_PATH, 'start-api', '--port', '0', '--watch', '--no-sandbox'], { cwd: project, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    let stdout = '';
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`start-api did not start within 120 s:\n${stderr}`)), 120_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+        const match = /^cdk-local: function URL WatchedApi\/Page\S* at (http:\/\/\S+)$/m.exec(stdout);
+        if (match !== null && stdout.includes('cdk-local: ready\n')) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      child.once('exit', () => reject(new Error(`start-api exited:\n${stderr}`)));
+    });
+  });
+
+  after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await rm(project, { recursive: true, force: true });
+  });
+
+  it('answers on the same URL with an edited handler, without a restart', async () => {
+    const first = await fetch(url);
+    assert.equal(first.status, 200);
+    assert.equal(await first.text(), 'first page');
+    const from = stderr.length;
+    await writeFile(join(project, 'handler', 'index.js'), pageSource('second page'));
+    const deadline = Date.now() + 120_000;
+    let line: RegExpExecArray | null = null;
+    while ((line = /^cdk-local: .*changed: .*\(\d+ ms\)$/m.exec(stderr.slice(from))) === null) {
+      if (Date.now() > deadline) throw new Error(`no reload line within 120 s:\n${stderr.slice(from)}`);
+      await sleep(100);
+    }
+    assert.match(line[0], /handler\/index\.js changed: reloaded WatchedApi\/Page \(/);
+    const second = await fetch(url);
+    assert.equal(second.status, 200);
+    assert.equal(await second.text(), 'second page');
+  });
+});
