@@ -48,7 +48,7 @@ function describeReload(reload: Reload, unserved: readonly string[]): string {
     unserved.length === 0 ? undefined : `${unserved.join(', ')} served from the next restart`,
   ].filter((part) => part !== undefined);
   const what = parts.length === 0 ? 'no function changed' : parts.join('; ');
-  return `cdk-local: ${reload.files.join(', ')} changed: ${what} (${Math.round(reload.durationMs)} ms)\n`;
+  return `cdk-local: ${reload.files.join(', ')} changed: ${what} (${reload.synthesized ? '' : 'no synth needed, '}${Math.round(reload.durationMs)} ms)\n`;
 }
 
 /**
@@ -62,8 +62,10 @@ export async function runStartApi(args: StartApiArguments, streams: CliStreams, 
   let labels = new Map<FunctionSpec, string>();
   const label = (spec: FunctionSpec): string => labels.get(spec) ?? spec.constructPath;
   // Loaded here: the code that runs functions is only needed once a command runs one.
-  const { LocalLambda, followApp } = await import('../../host/index.js');
-  const options = await localLambdaOptions(args, streams, signal);
+  const { LocalLambda, followApp, withUnstagedAssets } = await import('../../host/index.js');
+  const appOptions = await localLambdaOptions(args, streams, signal);
+  // A followed app serves unbundled code from its source directories, so editing it needs no synth.
+  const options = args.watch ? withUnstagedAssets(appOptions) : appOptions;
   const local = await LocalLambda.fromApp({
     ...options,
     maxConcurrency: args.maxConcurrency,
