@@ -120,8 +120,8 @@ export const saveToAnswer: Scenario = {
           ratio: medianRatio(subject, baseline),
           target: { description: `< ${SAVE_TO_ANSWER_TARGET_MS} ms`, met: subject.median < SAVE_TO_ANSWER_TARGET_MS },
           whyMissed:
-            `of the ${formatMs(subject.median)} median, the watcher waits 300 ms of quiet after the last change before it reloads (cdk watch's habit), ` +
-            `then the next invocation has the new environment's cold start.`,
+            `of the ${formatMs(subject.median)} median, the watcher waits 30 ms of quiet after the last change before it reloads code that needs no synth ` +
+            `(300 ms when the app is synthesized), then the next invocation has the new environment's cold start.`,
           notes: [
             synthLess ? 'Every reload was made without a synth (no synth needed).' : 'The reloads synthesized the app: the unbundled handler was not served from its source directory.',
             'The baseline is a lower bound: a new node process that loads the handler once, with no Lambda emulation.',

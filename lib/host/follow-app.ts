@@ -19,6 +19,9 @@ export interface Reload {
   readonly durationMs: number;
 }
 
+/** The quiet time before a reload that needs no synth. */
+const SOURCE_DEBOUNCE_MS = 30;
+
 /** CDK's context key that leaves asset directories where they are instead of copying them into the cloud assembly. */
 const DISABLE_ASSET_STAGING = 'aws:cdk:disable-asset-staging';
 
@@ -69,7 +72,7 @@ export interface FollowAppOptions {
   readonly onReload: (reload: Reload) => void;
   /** When a new version of the app fails (its synth): the last good one keeps serving. */
   readonly onError: (error: unknown, files: readonly string[]) => void;
-  /** Quiet time after the last change before the app is synthesized again. @default 300 */
+  /** Quiet time after the last change before the app is synthesized again (30 ms at most when no synth is needed). @default 300 */
   readonly debounceMs?: number;
 }
 
@@ -168,12 +171,16 @@ export async function followApp(follow: FollowAppOptions): Promise<FollowedApp> 
     if (!isIncluded(rel)) return;
     pending.add(rel);
     clearTimeout(timer);
+    // Code that needs no synth is reloaded after a short quiet time (an editor's save is one burst);
+    // a change that needs a synth waits longer, as cdk watch does, for the rest of the edit.
+    const debounceMs = follow.debounceMs ?? 300;
+    const quietMs = functionsOfSourceFiles(local.functions, [...pending], cwd, local.assemblyDirectory) === undefined ? debounceMs : Math.min(SOURCE_DEBOUNCE_MS, debounceMs);
     timer = setTimeout(() => {
       const files = [...pending].sort();
       pending.clear();
       // One reload at a time: a change during one is picked up by the next.
       running = running.then(() => reload(files));
-    }, follow.debounceMs ?? 300);
+    }, quietMs);
   });
 
   return {
