@@ -21,13 +21,14 @@ import { coldStart } from './scenarios/cold-start.js';
 import { idleMemory } from './scenarios/idle-memory.js';
 import { readAssembly } from './scenarios/read-assembly.js';
 import { runtimeFetch } from './scenarios/runtime-fetch.js';
+import { saveToAnswer } from './scenarios/save-to-answer.js';
 import { throughput } from './scenarios/throughput.js';
 import { warmInvokeLibrary } from './scenarios/warm-invoke-library.js';
 import { warmInvokeStartLambda } from './scenarios/warm-invoke-start-lambda.js';
 import { warmMemory } from './scenarios/warm-memory.js';
 
 /** Every scenario, in the order the table lists them. */
-export const SCENARIOS: readonly Scenario[] = [warmInvokeLibrary, warmInvokeStartLambda, cliInvoke, coldStart, throughput, readAssembly, idleMemory, warmMemory, runtimeFetch];
+export const SCENARIOS: readonly Scenario[] = [warmInvokeLibrary, warmInvokeStartLambda, cliInvoke, coldStart, throughput, readAssembly, idleMemory, warmMemory, runtimeFetch, saveToAnswer];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
-import { loadCloudAssembly } from '../assembly/index.js';
+import { loadCloudAssembly, type FunctionSpec } from '../assembly/index.js';
 import { LocalLambda, type FromAppOptions } from './local-lambda.js';
 
 /** What one reload did, for its one line. */
@@ -14,7 +14,53 @@ export interface Reload {
   readonly changed: readonly string[];
   readonly added: readonly string[];
   readonly removed: readonly string[];
+  /** False when the app was not synthesized: only the code of unstaged source directories changed. */
+  readonly synthesized: boolean;
   readonly durationMs: number;
+}
+
+/** The quiet time before a reload that needs no synth. */
+const SOURCE_DEBOUNCE_MS = 30;
+
+/** CDK's context key that leaves asset directories where they are instead of copying them into the cloud assembly. */
+const DISABLE_ASSET_STAGING = 'aws:cdk:disable-asset-staging';
+
+/**
+ * The options to read an app that is followed with: asset directories are not staged (as
+ * `sam local` has CDK do), so each unbundled function's code is served from its source
+ * directory and an edit of it needs no synth. A `-c` of the user's own wins.
+ */
+export function withUnstagedAssets<T extends { readonly context?: Readonly<Record<string, string>> }>(options: T): T {
+  return { ...options, context: { [DISABLE_ASSET_STAGING]: 'true', ...options.context } };
+}
+
+/**
+ * The functions whose code is all of `files` would change, when each file lies in the source
+ * directory (outside the cloud assembly and not holding the project) that a function or one of its
+ * layers runs from as it is; undefined when some file lies in none, so the app must be synthesized.
+ */
+export function functionsOfSourceFiles(functions: readonly FunctionSpec[], files: readonly string[], project: string, assemblyDirectory: string): string[] | undefined {
+  const inside = (directory: string, path: string): boolean => {
+    const rel = relative(directory, path);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  // A directory that holds the project or sits in the cloud assembly is not a source directory of its own.
+  const sourceDirectory = (location: FunctionSpec['code'] | undefined): string | undefined =>
+    location?.kind === 'directory' && !inside(location.path, project) && !inside(assemblyDirectory, location.path) ? location.path : undefined;
+  const affected = new Set<string>();
+  for (const file of files) {
+    const path = resolve(project, file);
+    let found = false;
+    for (const spec of functions) {
+      const directories = [spec.code, ...spec.layers.map((layer) => layer.code)].map(sourceDirectory);
+      if (directories.some((directory) => directory !== undefined && inside(directory, path))) {
+        affected.add(spec.constructPath);
+        found = true;
+      }
+    }
+    if (!found) return undefined;
+  }
+  return [...affected];
 }
 
 /** Options of {@link followApp}. */
@@ -26,7 +72,7 @@ export interface FollowAppOptions {
   readonly onReload: (reload: Reload) => void;
   /** When a new version of the app fails (its synth): the last good one keeps serving. */
   readonly onError: (error: unknown, files: readonly string[]) => void;
-  /** Quiet time after the last change before the app is synthesized again. @default 300 */
+  /** Quiet time after the last change before the app is synthesized again (30 ms at most when no synth is needed). @default 300 */
   readonly debounceMs?: number;
 }
 
@@ -91,6 +137,13 @@ export async function followApp(follow: FollowAppOptions): Promise<FollowedApp> 
     const startedAt = performance.now();
     const resume = local.pause();
     try {
+      const renew = functionsOfSourceFiles(local.functions, files, cwd, local.assemblyDirectory);
+      if (renew !== undefined) {
+        // Only code that runs from where it is changed: its functions start again on it, no synth.
+        const { changed, added, removed } = local.adopt(local.functions, undefined, { renew });
+        follow.onReload({ files, changed, added, removed, synthesized: false, durationMs: performance.now() - startedAt });
+        return;
+      }
       const { directory } = await loadCloudAssembly({
         cwd,
         ...(options.app === undefined ? {} : { app: options.app }),
@@ -103,7 +156,7 @@ export async function followApp(follow: FollowAppOptions): Promise<FollowedApp> 
       await next.close();
       if (closed) return;
       const { changed, added, removed } = local.adopt(next.functions, next.apis);
-      follow.onReload({ files, changed, added, removed, durationMs: performance.now() - startedAt });
+      follow.onReload({ files, changed, added, removed, synthesized: true, durationMs: performance.now() - startedAt });
     } catch (error) {
       follow.onError(error, files);
     } finally {
@@ -118,12 +171,16 @@ export async function followApp(follow: FollowAppOptions): Promise<FollowedApp> 
     if (!isIncluded(rel)) return;
     pending.add(rel);
     clearTimeout(timer);
+    // Code that needs no synth is reloaded after a short quiet time (an editor's save is one burst);
+    // a change that needs a synth waits longer, as cdk watch does, for the rest of the edit.
+    const debounceMs = follow.debounceMs ?? 300;
+    const quietMs = functionsOfSourceFiles(local.functions, [...pending], cwd, local.assemblyDirectory) === undefined ? debounceMs : Math.min(SOURCE_DEBOUNCE_MS, debounceMs);
     timer = setTimeout(() => {
       const files = [...pending].sort();
       pending.clear();
       // One reload at a time: a change during one is picked up by the next.
       running = running.then(() => reload(files));
-    }, follow.debounceMs ?? 300);
+    }, quietMs);
   });
 
   return {

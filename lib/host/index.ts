@@ -9,4 +9,4 @@ export {
   type LocalLambdaOptions,
   type WaitForOptions,
 } from './local-lambda.js';
-export { followApp, type FollowAppOptions, type FollowedApp, type Reload } from './follow-app.js';
+export { followApp, withUnstagedAssets, type FollowAppOptions, type FollowedApp, type Reload } from './follow-app.js';

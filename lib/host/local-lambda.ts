@@ -364,9 +364,14 @@ export class LocalLambda implements AsyncDisposable {
    * function: a function whose spec (code included) changed gets new environments from the
    * next invocation on, while its invocations under way finish on the old code; the others
    * keep their warm environments; `apis`, when given, replace the app's APIs. Returns the
-   * construct paths that changed.
+   * construct paths that changed. `renew` names functions that count as changed whatever their
+   * spec: their code changed where the spec does not show it (an unstaged source directory).
    */
-  adopt(functions: readonly FunctionSpec[], apis?: readonly ApiSpec[]): { readonly changed: readonly string[]; readonly added: readonly string[]; readonly removed: readonly string[] } {
+  adopt(
+    functions: readonly FunctionSpec[],
+    apis?: readonly ApiSpec[],
+    { renew = [] }: { readonly renew?: readonly string[] } = {},
+  ): { readonly changed: readonly string[]; readonly added: readonly string[]; readonly removed: readonly string[] } {
     const next = new Map(functions.map((spec) => [spec.constructPath, spec]));
     const previous = new Map(this.#functions.map((spec) => [spec.constructPath, spec]));
     const changed: string[] = [];
@@ -374,7 +379,7 @@ export class LocalLambda implements AsyncDisposable {
     for (const [path, spec] of previous) {
       const replacement = next.get(path);
       if (replacement === undefined) removed.push(path);
-      else if (JSON.stringify(replacement) !== JSON.stringify(spec)) changed.push(path);
+      else if (renew.includes(path) || JSON.stringify(replacement) !== JSON.stringify(spec)) changed.push(path);
     }
     const added = [...next.keys()].filter((path) => !previous.has(path));
     for (const [spec, host] of [...this.#hosts]) {

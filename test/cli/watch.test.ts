@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -94,7 +94,7 @@ describe('cdk-local start-lambda --watch', () => {
     assert.equal(await invoke('Steady'), 'steady');
     const from = stderr.length;
     await writeFile(join(project, 'handler', 'index.js'), handlerSource('second'));
-    const line = await stderrLine(/^cdk-local: .*changed: .*\(\d+ ms\)$/m, from);
+    const line = await stderrLine(/^cdk-local: .*changed: .*\(.*\d+ ms\)$/m, from);
     assert.match(line, /handler\/index\.js changed: reloaded Watched\/Answer \(/);
     assert.doesNotMatch(line, /Steady/);
     assert.deepEqual(await invoke('Answer'), { answer: 'second' });
@@ -147,5 +147,170 @@ describe('cdk-local invoke --watch', () => {
       child.kill('SIGTERM');
       await exited;
     }
+  });
+});
+
+describe('cdk-local start-api --watch', () => {
+  /** An app whose function answers through a function URL, with an API Gateway proxy response. */
+  const urlApp = `import { createRequire } from 'node:module';
+const require = createRequire(${JSON.stringify(join(REPO_ROOT, 'package.json'))});
+const { App, Duration, Stack } = require('aws-cdk-lib');
+const lambda = require('aws-cdk-lib/aws-lambda');
+const app = new App();
+const stack = new Stack(app, 'WatchedApi');
+const fn = new lambda.Function(stack, 'Page', {
+  runtime: lambda.Runtime.NODEJS_20_X,
+  handler: 'index.handler',
+  code: lambda.Code.fromAsset(new URL('./handler', import.meta.url).pathname),
+  timeout: Duration.seconds(30),
+});
+fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+app.synth();
+`;
+  const pageSource = (body: string): string => `exports.handler = async () => ({ statusCode: 200, body: ${JSON.stringify(body)} });\n`;
+  let project: string;
+  let child: ChildProcessWithoutNullStreams;
+  let stderr = '';
+  let url: string;
+
+  before(async () => {
+    project = await mkdtemp(join(tmpdir(), 'cdk-local-watch-api-'));
+    await mkdir(join(project, 'handler'));
+    await writeFile(join(project, 'handler', 'index.js'), pageSource('first page'));
+    await writeFile(join(project, 'app.mjs'), urlApp);
+    await writeFile(join(project, 'cdk.json'), JSON.stringify({ app: 'node app.mjs' }));
+    child = spawn(process.execPath, [CLI_PATH, 'start-api', '--port', '0', '--watch', '--no-sandbox'], { cwd: project, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    let stdout = '';
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`start-api did not start within 120 s:\n${stderr}`)), 120_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+        const match = /^cdk-local: function URL WatchedApi\/Page\S* at (http:\/\/\S+)$/m.exec(stdout);
+        if (match !== null && stdout.includes('cdk-local: ready\n')) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      child.once('exit', () => reject(new Error(`start-api exited:\n${stderr}`)));
+    });
+  });
+
+  after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await rm(project, { recursive: true, force: true });
+  });
+
+  it('answers on the same URL with an edited handler, without a restart', async () => {
+    const first = await fetch(url);
+    assert.equal(first.status, 200);
+    assert.equal(await first.text(), 'first page');
+    const from = stderr.length;
+    await writeFile(join(project, 'handler', 'index.js'), pageSource('second page'));
+    const deadline = Date.now() + 120_000;
+    let line: RegExpExecArray | null = null;
+    while ((line = /^cdk-local: .*changed: .*\(.*\d+ ms\)$/m.exec(stderr.slice(from))) === null) {
+      if (Date.now() > deadline) throw new Error(`no reload line within 120 s:\n${stderr.slice(from)}`);
+      await sleep(100);
+    }
+    assert.match(line[0], /handler\/index\.js changed: reloaded WatchedApi\/Page \(/);
+    const second = await fetch(url);
+    assert.equal(second.status, 200);
+    assert.equal(await second.text(), 'second page');
+  });
+});
+
+describe('cdk-local start-lambda --watch, unbundled code', () => {
+  /** An app whose function runs an unbundled asset directory; it counts its synths in a dot file, which is not watched. */
+  const countedApp = (version: string): string => `import { createRequire } from 'node:module';
+import { appendFileSync } from 'node:fs';
+const require = createRequire(${JSON.stringify(join(REPO_ROOT, 'package.json'))});
+const { App, Duration, Stack } = require('aws-cdk-lib');
+const lambda = require('aws-cdk-lib/aws-lambda');
+appendFileSync(new URL('./.synths', import.meta.url), 'x');
+const app = new App();
+const stack = new Stack(app, 'Unstaged');
+new lambda.Function(stack, 'Hello', {
+  runtime: lambda.Runtime.NODEJS_20_X,
+  handler: 'index.handler',
+  code: lambda.Code.fromAsset('handlers/hello'),
+  environment: { VERSION: ${JSON.stringify(version)} },
+  timeout: Duration.seconds(30),
+});
+app.synth();
+`;
+  let project: string;
+  let child: ChildProcessWithoutNullStreams;
+  let stderr = '';
+  let url: string;
+  const synths = async (): Promise<number> => (await readFile(join(project, '.synths'), 'utf8')).length;
+
+  before(async () => {
+    project = await mkdtemp(join(tmpdir(), 'cdk-local-watch-unstaged-'));
+    await mkdir(join(project, 'handlers', 'hello'), { recursive: true });
+    await writeFile(join(project, 'handlers', 'hello', 'index.js'), handlerSource('first'));
+    await writeFile(join(project, 'app.mjs'), countedApp('one'));
+    await writeFile(join(project, 'cdk.json'), JSON.stringify({ app: 'node app.mjs' }));
+    child = spawn(process.execPath, [CLI_PATH, 'start-lambda', '--port', '0', '--watch', '--no-sandbox'], { cwd: project, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    let stdout = '';
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`start-lambda did not start within 120 s:\n${stderr}`)), 120_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+        const match = /Lambda Invoke API at (http:\/\/\S+)/.exec(stdout);
+        if (match !== null) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      child.once('exit', () => reject(new Error(`start-lambda exited:\n${stderr}`)));
+    });
+  });
+
+  after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await rm(project, { recursive: true, force: true });
+  });
+
+  const invoke = async (): Promise<unknown> => {
+    const response = await fetch(`${url}/2015-03-31/functions/Hello/invocations`, { method: 'POST', body: '{}' });
+    assert.equal(response.status, 200);
+    return response.json();
+  };
+
+  const reloadLine = async (from: number): Promise<string> => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const match = /^cdk-local: .*changed: .*\(.*\d+ ms\)$/m.exec(stderr.slice(from));
+      if (match !== null) return match[0];
+      if (Date.now() > deadline) throw new Error(`no reload line within 120 s:\n${stderr.slice(from)}`);
+      await sleep(100);
+    }
+  };
+
+  it('an edit of the handler reloads its function without running the app', async () => {
+    assert.deepEqual(await invoke(), { answer: 'first' });
+    const before = await synths();
+    const from = stderr.length;
+    await writeFile(join(project, 'handlers', 'hello', 'index.js'), handlerSource('second'));
+    assert.match(await reloadLine(from), /^cdk-local: handlers\/hello\/index\.js changed: reloaded Unstaged\/Hello \(no synth needed, \d+ ms\)$/);
+    assert.deepEqual(await invoke(), { answer: 'second' });
+    assert.equal(await synths(), before, 'the app did not run');
+  });
+
+  it('an edit of the app synthesizes it again', async () => {
+    const before = await synths();
+    const from = stderr.length;
+    await writeFile(join(project, 'app.mjs'), countedApp('two'));
+    assert.match(await reloadLine(from), /^cdk-local: app\.mjs changed: reloaded Unstaged\/Hello \(\d+ ms\)$/);
+    assert.equal(await synths(), before + 1);
+    assert.deepEqual(await invoke(), { answer: 'second' });
   });
 });

@@ -40,8 +40,10 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   }
   let payload = args.eventFromTrigger ? undefined : await readEvent({ event: args.event, eventJson: args.eventJson });
   // Loaded here: the code that runs functions is only needed once a command runs one.
-  const { LocalLambda, followApp } = await import('../../host/index.js');
-  const options = { ...(await localLambdaOptions(args, streams, signal)), onLog: (record: LogRecord) => writeLogRecord(streams, record) };
+  const { LocalLambda, followApp, withUnstagedAssets } = await import('../../host/index.js');
+  const appOptions = { ...(await localLambdaOptions(args, streams, signal)), onLog: (record: LogRecord) => writeLogRecord(streams, record) };
+  // A followed app serves unbundled code from its source directories, so editing it needs no synth.
+  const options = args.watch ? withUnstagedAssets(appOptions) : appOptions;
   await using local = await LocalLambda.fromApp(options);
   const spec = local.getFunction(args.function);
   if (payload === undefined) payload = await (await import('../trigger-event.js')).readTriggerPayload(local, args);

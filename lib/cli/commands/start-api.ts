@@ -1,9 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import { findApis, type ApiSpec, type FunctionSpec } from '../../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
+import type { Reload } from '../../host/index.js';
 import type { ApiRequestSummary } from '../../servers/index.js';
 import { labelFunctions } from '../function-labels.js';
-import { writeLogRecord, writeNotice, type CliStreams } from '../output.js';
+import { writeError, writeLogRecord, writeNotice, type CliStreams } from '../output.js';
 import { localLambdaOptions, withAppOptions, withDebugOptions, type AppArguments, type ArgumentsOf, type DebugArguments } from './common-options.js';
 
 interface StartApiArguments extends AppArguments, DebugArguments {
@@ -13,6 +14,7 @@ interface StartApiArguments extends AppArguments, DebugArguments {
   readonly envVars?: string;
   readonly maxConcurrency: number;
   readonly idleTimeout: number;
+  readonly watch: boolean;
 }
 
 /** Resolves when `signal` aborts (Ctrl-C, SIGTERM). */
@@ -35,6 +37,21 @@ function formatRequest(summary: ApiRequestSummary, label: (spec: FunctionSpec) =
 }
 
 /**
+ * One stderr line per reload of a followed app: what changed, what was reloaded, how long it took.
+ * `unserved` are APIs and function URLs the app has now that got no port at start.
+ */
+function describeReload(reload: Reload, unserved: readonly string[]): string {
+  const parts = [
+    reload.changed.length === 0 ? undefined : `reloaded ${reload.changed.join(', ')}`,
+    reload.added.length === 0 ? undefined : `added ${reload.added.join(', ')}`,
+    reload.removed.length === 0 ? undefined : `removed ${reload.removed.join(', ')}`,
+    unserved.length === 0 ? undefined : `${unserved.join(', ')} served from the next restart`,
+  ].filter((part) => part !== undefined);
+  const what = parts.length === 0 ? 'no function changed' : parts.join('; ');
+  return `cdk-local: ${reload.files.join(', ')} changed: ${what} (${reload.synthesized ? '' : 'no synth needed, '}${Math.round(reload.durationMs)} ms)\n`;
+}
+
+/**
  * Serves the app's APIs and function URLs until `signal` aborts, then shuts every environment
  * down. Prints one line per endpoint, then `cdk-local: ready`, on stdout; logs go to stderr.
  */
@@ -45,9 +62,12 @@ export async function runStartApi(args: StartApiArguments, streams: CliStreams, 
   let labels = new Map<FunctionSpec, string>();
   const label = (spec: FunctionSpec): string => labels.get(spec) ?? spec.constructPath;
   // Loaded here: the code that runs functions is only needed once a command runs one.
-  const { LocalLambda } = await import('../../host/index.js');
+  const { LocalLambda, followApp, withUnstagedAssets } = await import('../../host/index.js');
+  const appOptions = await localLambdaOptions(args, streams, signal);
+  // A followed app serves unbundled code from its source directories, so editing it needs no synth.
+  const options = args.watch ? withUnstagedAssets(appOptions) : appOptions;
   const local = await LocalLambda.fromApp({
-    ...(await localLambdaOptions(args, streams, signal)),
+    ...options,
     maxConcurrency: args.maxConcurrency,
     idleTimeoutMs: Math.round(args.idleTimeout * 1000),
     onLog: (record, spec) => writeLogRecord(streams, record, `[${label(spec)}]`),
@@ -71,11 +91,28 @@ export async function runStartApi(args: StartApiArguments, streams: CliStreams, 
       onNotice: (message) => writeNotice(streams, message),
       onRequest: (summary) => streams.stderr.write(formatRequest(summary, label)),
     });
+    const servedPaths = new Set(server.endpoints.map((endpoint) => endpoint.path));
+    const followed = args.watch
+      ? await followApp({
+          local,
+          options: { ...options, onSynthesize: () => undefined },
+          onReload: (reload) => {
+            // Named APIs leave the others out on purpose; without names, every new one waits for a restart.
+            const unserved = named.length === 0 ? local.apis.filter((api) => api.kind !== 'websocket' && (api.kind === 'url' || api.stages.length > 0) && !servedPaths.has(api.constructPath)).map((api) => api.constructPath) : [];
+            streams.stderr.write(describeReload(reload, unserved));
+          },
+          onError: (error, files) => {
+            writeNotice(streams, `${files.join(', ')} changed, but the app failed; still serving its last good version:`);
+            writeError(streams, error, args.debug);
+          },
+        })
+      : undefined;
     try {
       for (const endpoint of server.endpoints) streams.stdout.write(`cdk-local: ${endpoint.kind} ${endpoint.path} at ${endpoint.url}\n`);
       streams.stdout.write('cdk-local: ready\n');
       await untilAborted(signal);
     } finally {
+      await followed?.close();
       // Closing the functions ends the invocations under way, which lets the servers close.
       await Promise.allSettled([server.close(), local.close()]);
     }
@@ -104,6 +141,11 @@ function startApiOptions(yargs: Argv) {
       type: 'number',
       default: 10,
       describe: 'Most environments per function without reserved concurrency; past it, the API answers as when Lambda throttles',
+    })
+    .option('watch', {
+      type: 'boolean',
+      default: false,
+      describe: "Synthesize the app again when its files change (cdk.json's watch.include/exclude) and serve the new version of its APIs and functions on the same ports",
     })
     .option('idle-timeout', {
       type: 'number',

@@ -43,7 +43,7 @@ function describeReload(reload: Reload): string {
     reload.removed.length === 0 ? undefined : `removed ${reload.removed.join(', ')}`,
   ].filter((part) => part !== undefined);
   const what = parts.length === 0 ? 'no function changed' : parts.join('; ');
-  return `cdk-local: ${reload.files.join(', ')} changed: ${what} (${Math.round(reload.durationMs)} ms)\n`;
+  return `cdk-local: ${reload.files.join(', ')} changed: ${what} (${reload.synthesized ? '' : 'no synth needed, '}${Math.round(reload.durationMs)} ms)\n`;
 }
 
 function checkNumber(name: string, value: number, { min, max = Number.MAX_SAFE_INTEGER, integer = true }: { min: number; max?: number; integer?: boolean }): void {
@@ -62,8 +62,10 @@ async function runStartLambda(args: StartLambdaArguments, streams: CliStreams, s
   checkNumber('--idle-timeout', args.idleTimeout, { min: 0, integer: false });
   let labels = new Map<FunctionSpec, string>();
   // Loaded here: the code that runs functions is only needed once a command runs one.
-  const { LocalLambda, followApp } = await import('../../host/index.js');
-  const options = await localLambdaOptions(args, streams, signal);
+  const { LocalLambda, followApp, withUnstagedAssets } = await import('../../host/index.js');
+  const appOptions = await localLambdaOptions(args, streams, signal);
+  // A followed app serves unbundled code from its source directories, so editing it needs no synth.
+  const options = args.watch ? withUnstagedAssets(appOptions) : appOptions;
   const local = await LocalLambda.fromApp({
     ...options,
     maxConcurrency: args.maxConcurrency,

@@ -285,11 +285,15 @@ function frontEndHeaders(api: ApiSpec, request: ApiRequest, handled: Handled): [
 /**
  * The request handler of one API or function URL: routes, invokes, maps, answers. Whatever
  * goes wrong, the client gets the service's own answer, never an error page of cdk-local's.
+ * Given a function, the handler asks it for the API at each request.
  */
-export function createRequestHandler(api: ApiSpec, context: EndpointContext): (message: IncomingMessage, response: ServerResponse) => void {
-  const frontEnd = frontEndOf(api);
-  const limit = api.kind === 'url' ? URL_BODY_LIMIT_BYTES : API_BODY_LIMIT_BYTES;
+export function createRequestHandler(endpoint: ApiSpec | (() => ApiSpec), context: EndpointContext): (message: IncomingMessage, response: ServerResponse) => void {
+  const current = typeof endpoint === 'function' ? endpoint : () => endpoint;
   return (message, response) => {
+    // Read per request: a followed app's API can change its routes and functions while served.
+    const api = current();
+    const frontEnd = frontEndOf(api);
+    const limit = api.kind === 'url' ? URL_BODY_LIMIT_BYTES : API_BODY_LIMIT_BYTES;
     void (async () => {
       let body: Buffer;
       try {

@@ -126,7 +126,9 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   try {
     for (const [index, api] of served.entries()) {
       let port = 0;
-      const handler = createRequestHandler(api, {
+      // The app's version of this endpoint now: a followed app replaces its APIs (LocalLambda.adopt).
+      const current = (): ApiSpec => options.local.apis.find((candidate) => candidate.constructPath === api.constructPath && candidate.kind === api.kind) ?? api;
+      const handler = createRequestHandler(current, {
         local: options.local,
         port: () => port,
         ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
