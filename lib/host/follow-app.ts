@@ -109,9 +109,10 @@ export async function followApp(follow: FollowAppOptions): Promise<FollowedApp> 
   const { local, options } = follow;
   const cwd = resolve(options.cwd ?? process.cwd());
   const settings = await readWatchSettings(cwd);
-  // As cdk watch: the cloud assembly, node_modules and dot files are never watched.
+  // As cdk watch: the cloud assembly, node_modules and dot files are never watched; nor is the
+  // bytecode Python writes beside a handler it imports, which would reload it again.
   const output = relative(cwd, resolve(cwd, settings.output));
-  const alwaysExcluded = (part: string): boolean => part === 'node_modules' || part.startsWith('.');
+  const alwaysExcluded = (part: string): boolean => part === 'node_modules' || part === '__pycache__' || part.startsWith('.');
   const isIncluded = picomatch(settings.include, { dot: true });
   const isExcluded = picomatch(settings.exclude, { dot: true });
   const ignored = (path: string): boolean => {
