@@ -4,7 +4,12 @@
  */
 export { CdkLocalError, ErrorCodes, isCdkLocalError, type CdkLocalErrorOptions, type ErrorCode } from './errors.js';
 export {
+  followApp,
   LocalLambda,
+  withUnstagedAssets,
+  type FollowAppOptions,
+  type FollowedApp,
+  type Reload,
   type FromAppOptions,
   type FunctionError,
   type InvokeOptions,
