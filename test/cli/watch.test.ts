@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -109,6 +109,28 @@ describe('cdk-local start-lambda --watch', () => {
     assert.match(stderr.slice(from), /app\.mjs changed, but the app failed; still serving its last good version/);
     assert.doesNotMatch(stderr.slice(from), /README\.md/);
     assert.deepEqual(await invoke('Answer'), { answer: 'second' });
+  });
+
+  it('Ctrl-C leaves no process of its environments and no port behind', async () => {
+    const pid = child.pid!;
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    child.kill('SIGINT');
+    const [code] = await exited;
+    assert.equal(code, 130, stderr);
+    // Every process an environment starts carries the owner's pid in _CDK_LOCAL_ENVIRONMENT.
+    const owned = async (): Promise<number[]> => {
+      const found: number[] = [];
+      for (const entry of await readdir('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '');
+        if (environ.includes(`_CDK_LOCAL_ENVIRONMENT=${pid}-`)) found.push(Number(entry));
+      }
+      return found;
+    };
+    const deadline = Date.now() + 30_000;
+    while ((await owned()).length > 0 && Date.now() < deadline) await sleep(100);
+    assert.deepEqual(await owned(), []);
+    await assert.rejects(fetch(`${url}/2015-03-31/functions`), 'the port is closed');
   });
 });
 
