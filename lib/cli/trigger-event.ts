@@ -1,4 +1,4 @@
-import { findFunction, readTriggers, type FunctionSpec, type TriggerSpec } from '../assembly/index.js';
+import { findFunction, readTriggers, resolveRegion, type FunctionSpec, type TriggerSpec } from '../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { eventForTrigger } from '../events/index.js';
 
@@ -69,13 +69,12 @@ export async function readTriggerPayload(
   local: { readonly functions: readonly FunctionSpec[]; readonly assemblyDirectory: string },
   args: { readonly function: string; readonly trigger?: number; readonly region?: string },
 ): Promise<Buffer> {
-  const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const { event } = await readTriggerEvent({
     directory: local.assemblyDirectory,
     functions: local.functions,
     functionName: args.function,
     ...(args.trigger === undefined ? {} : { trigger: args.trigger }),
-    ...(region === undefined ? {} : { defaultRegion: region }),
+    defaultRegion: resolveRegion(args.region),
   });
   return Buffer.from(JSON.stringify(event));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION } from '../assembly/index.js';
 
 /** One `--option` of an event, with the value used when it is not given. */
 export interface EventOption {
@@ -46,9 +47,9 @@ export function currentEventContext(): EventContext {
 }
 
 /** The common `--region`, `--partition` and `--account-id` options. */
-export const REGION_OPTION: EventOption = { name: 'region', describe: 'The region the event comes from', default: 'us-east-1' };
+export const REGION_OPTION: EventOption = { name: 'region', describe: 'The region the event comes from', default: DEFAULT_REGION };
 export const PARTITION_OPTION: EventOption = { name: 'partition', describe: 'The partition of ARNs (aws, aws-cn, aws-us-gov)', default: 'aws' };
-export const ACCOUNT_OPTION: EventOption = { name: 'account-id', describe: 'The AWS account ID in ARNs', default: '123456789012' };
+export const ACCOUNT_OPTION: EventOption = { name: 'account-id', describe: 'The AWS account ID in ARNs', default: DEFAULT_ACCOUNT };
 
 /** `--region`, `--partition`, `--account-id`. */
 export const LOCATION_OPTIONS: readonly EventOption[] = [REGION_OPTION, PARTITION_OPTION, ACCOUNT_OPTION];

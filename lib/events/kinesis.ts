@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNT, DEFAULT_REGION } from '../assembly/index.js';
 import { LOCATION_OPTIONS, arnOf, valueOf, type EventDefinition, type ServiceDefinition } from './event-definition.js';
 
 /**
@@ -18,7 +19,7 @@ export const KINESIS_GET_RECORDS: EventDefinition = {
   ],
   build: (values, context) => {
     const streamArn = valueOf(values, 'stream-arn') || arnOf(values, 'kinesis', `stream/${valueOf(values, 'stream-name')}`);
-    const [, partition = 'aws', , region = 'us-east-1', account = '123456789012'] = streamArn.split(':');
+    const [, partition = 'aws', , region = DEFAULT_REGION, account = DEFAULT_ACCOUNT] = streamArn.split(':');
     const sequence = valueOf(values, 'sequence');
     return {
       Records: [

@@ -1,3 +1,4 @@
+import { DEFAULT_REGION } from '../assembly/index.js';
 import { LOCATION_OPTIONS, arnOf, valueOf, type EventDefinition, type ServiceDefinition } from './event-definition.js';
 
 /**
@@ -16,7 +17,7 @@ export const SNS_NOTIFICATION: EventDefinition = {
   ],
   build: (values, context) => {
     const topicArn = valueOf(values, 'topic-arn') || arnOf(values, 'sns', valueOf(values, 'topic'));
-    const [, partition = 'aws', , region = 'us-east-1'] = topicArn.split(':');
+    const [, partition = 'aws', , region = DEFAULT_REGION] = topicArn.split(':');
     const subscriptionArn = `${topicArn}:${context.uuid()}`;
     const suffix = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
     const subject = valueOf(values, 'subject');

@@ -119,6 +119,8 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
       const stdoutBytes = Buffer.concat(out);
       resolve({ stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8'), exitCode, pid: child.pid ?? -1 });
     });
+    // A command that needs no input may have exited before it is written: its EPIPE is no failure.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
   return withinLimit(finished, limit);

@@ -1,18 +1,16 @@
 import type { Argv, CommandModule } from 'yargs';
-import type { ArgumentsOf } from './common-options.js';
-import { loadCloudAssembly, readAssembly } from '../../assembly/index.js';
+import { loadCloudAssembly, readAssembly, resolveAccount, resolveRegion } from '../../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import { EVENT_SERVICES, findEvent, findService, generateEvent, type EventDefinition, type ServiceDefinition } from '../../events/index.js';
-import { writeNotice, type CliStreams } from '../output.js';
+import type { CliStreams } from '../output.js';
 import { readTriggerEvent } from '../trigger-event.js';
+import { assemblyOptions, withAssemblyOptions, type ArgumentsOf, type AssemblyArguments } from './common-options.js';
 
-interface GenerateEventArguments {
+interface GenerateEventArguments extends AssemblyArguments {
   readonly service?: string;
   readonly event?: string;
   readonly for?: string;
   readonly trigger?: number;
-  readonly app?: string;
-  readonly region?: string;
 }
 
 function writeJson(streams: CliStreams, value: unknown): void {
@@ -41,34 +39,27 @@ async function runForFunction(args: GenerateEventArguments, streams: CliStreams,
   if (args.service !== undefined) {
     throw new CdkLocalError(ErrorCodes.USAGE, `Give either a service (${args.service}) or --for FUNCTION, not both.`);
   }
-  const { directory } = await loadCloudAssembly({
-    cwd: process.cwd(),
-    signal,
-    onSynthesize: (command) => writeNotice(streams, `synthesizing the app: ${command}`),
-    ...(args.app === undefined ? {} : { app: args.app }),
-  });
-  const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const assembly = await readAssembly(directory, region === undefined ? {} : { defaultRegion: region });
+  // The app is read as every command reads it: -c, --region, --account, --synth, the reuse of a cdk.out.
+  const { directory } = await loadCloudAssembly({ cwd: process.cwd(), signal, ...assemblyOptions(args, streams) });
+  const region = resolveRegion(args.region);
+  const assembly = await readAssembly(directory, { defaultRegion: region, defaultAccount: resolveAccount(args.account) });
   const { event } = await readTriggerEvent({
     directory,
     functions: assembly.functions,
     functionName: args.for ?? '',
     ...(args.trigger === undefined ? {} : { trigger: args.trigger }),
-    ...(region === undefined ? {} : { defaultRegion: region }),
+    defaultRegion: region,
   });
   writeJson(streams, event);
 }
 
 /** The options of `generate-event` when no event command matched. */
 function fallbackOptions(yargs: Argv) {
-  return yargs
+  return withAssemblyOptions(yargs)
     .positional('service', { type: 'string', describe: 'The service (s3, sqs, apigateway, ...)' })
     .positional('event', { type: 'string', describe: "The service's event (put, receive-message, aws-proxy, ...)" })
     .option('for', { type: 'string', describe: "Print the event of this function's trigger, as the app wires it" })
-    .option('trigger', { type: 'number', describe: 'With --for: which trigger (1, 2, ...) when the function has several' })
-    .option('app', { type: 'string', describe: 'With --for: a cloud assembly directory (cdk.out) or the command that synthesizes the app' })
-    .option('region', { type: 'string', describe: 'With --for: the region of stacks that do not set one' })
-    .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces' });
+    .option('trigger', { type: 'number', describe: 'With --for: which trigger (1, 2, ...) when the function has several' });
 }
 
 /** `generate-event [SERVICE] [EVENT]` when no event command matched: listings, `--for`, and errors naming what exists. */
