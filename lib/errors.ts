@@ -9,6 +9,10 @@ export const ErrorCodes = {
   USAGE: 'CDKL_USAGE',
   /** No function matches the name given. */
   FUNCTION_NOT_FOUND: 'CDKL_FUNCTION_NOT_FOUND',
+  /** The function has no version or alias of the qualifier given. */
+  QUALIFIER_NOT_FOUND: 'CDKL_QUALIFIER_NOT_FOUND',
+  /** A tenant-isolated function was invoked without a tenant id, or another function with one. */
+  TENANT_ID_MISMATCH: 'CDKL_TENANT_ID_MISMATCH',
   /** More than one function matches the name given. */
   FUNCTION_AMBIGUOUS: 'CDKL_FUNCTION_AMBIGUOUS',
   /** No API or function URL matches the name given to start-api. */

@@ -1,6 +1,7 @@
 import { isRecord } from './cfn-template.js';
 import type { FunctionSpec, FunctionUrlSpec, LayerSpec, LoggingSpec, UnresolvedVariable } from './function-spec.js';
 import { locateCode } from './locate-code.js';
+import type { FunctionQualifiers } from './read-versions.js';
 import { NO_VALUE, stringifyResolved, type ResolvedValue } from './resolved-value.js';
 import type { TemplateScope } from './template-scope.js';
 
@@ -8,6 +9,8 @@ import type { TemplateScope } from './template-scope.js';
 export interface BuildFunctionSpecOptions {
   /** Function URLs of the function's template, by function logical ID. */
   readonly functionUrls: ReadonlyMap<string, FunctionUrlSpec>;
+  /** Versions and aliases of the function's template, by function logical ID. */
+  readonly qualifiers?: ReadonlyMap<string, FunctionQualifiers>;
   /** Where to say what could not be made sense of. */
   readonly warnings: string[];
 }
@@ -45,6 +48,9 @@ export function buildFunctionSpec(scope: TemplateScope, logicalId: string, optio
   const reserved = properties['ReservedConcurrentExecutions'];
   const { variables, unresolved } = readEnvironment(scope, properties['Environment']);
   const functionUrl = options.functionUrls.get(logicalId);
+  const qualifiers = options.qualifiers?.get(logicalId);
+  const tenancy = properties['TenancyConfig'] === undefined ? undefined : scope.resolve(properties['TenancyConfig'], []);
+  const perTenant = isRecord(tenancy) && tenancy['TenantIsolationMode'] === 'PER_TENANT';
   return {
     stackName: environment.topStackName,
     stackDisplayName: environment.displayName,
@@ -69,6 +75,9 @@ export function buildFunctionSpec(scope: TemplateScope, logicalId: string, optio
     tracingMode: isRecord(tracing) && text(tracing['Mode']) === 'Active' ? 'Active' : 'PassThrough',
     ...(reserved === undefined ? {} : { reservedConcurrency: number('ReservedConcurrentExecutions', reserved, 0) }),
     ...(functionUrl === undefined ? {} : { functionUrl }),
+    ...(qualifiers === undefined || qualifiers.versions.length === 0 ? {} : { versions: qualifiers.versions }),
+    ...(qualifiers === undefined || qualifiers.aliases.length === 0 ? {} : { aliases: qualifiers.aliases }),
+    ...(perTenant ? { tenantIsolationMode: 'PER_TENANT' as const } : {}),
   };
 }
 

@@ -75,7 +75,7 @@ export interface FunctionSpec {
   readonly functionArn: string;
   readonly region: string;
   readonly accountId: string;
-  /** Always `$LATEST`. */
+  /** `$LATEST` for the function itself; a version's number for a version of it (see {@link versionSpec}). */
   readonly version: string;
   /** e.g. `nodejs20.x`, `python3.12`, `provided.al2023`; undefined for images. */
   readonly runtime?: string;
@@ -100,4 +100,35 @@ export interface FunctionSpec {
   readonly tracingMode: 'PassThrough' | 'Active';
   readonly reservedConcurrency?: number;
   readonly functionUrl?: FunctionUrlSpec;
+  /** The function's `AWS::Lambda::Version`s, numbered 1, 2, ... in template order. @default none */
+  readonly versions?: readonly VersionSpec[];
+  /** The function's `AWS::Lambda::Alias`es, in template order. @default none */
+  readonly aliases?: readonly AliasSpec[];
+  /** `TenancyConfig.TenantIsolationMode`: each invocation names a tenant, whose environments are its own. */
+  readonly tenantIsolationMode?: 'PER_TENANT';
+}
+
+/** One `AWS::Lambda::Version` of a function: a snapshot of its configuration as the template declares it. */
+export interface VersionSpec {
+  /** The version number, `1` for the first version the template declares. */
+  readonly version: string;
+  readonly logicalId: string;
+  /** @default '' */
+  readonly description: string;
+  /** `ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions`; read, not emulated. */
+  readonly provisionedConcurrency?: number;
+}
+
+/** One `AWS::Lambda::Alias` of a function. */
+export interface AliasSpec {
+  readonly name: string;
+  readonly logicalId: string;
+  /** The version it points at: a number, or `$LATEST`. */
+  readonly functionVersion: string;
+  /** `RoutingConfig.AdditionalVersionWeights`: a share (0 to 1) of invocations that go to another version. */
+  readonly additionalVersionWeights: readonly { readonly version: string; readonly weight: number }[];
+  /** @default '' */
+  readonly description: string;
+  /** `ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions`; read, not emulated. */
+  readonly provisionedConcurrency?: number;
 }

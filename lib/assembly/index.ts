@@ -3,13 +3,16 @@
  * functions, and from a spec to code that is ready to run.
  */
 export type {
+  AliasSpec,
   CodeLocation,
   FunctionSpec,
   FunctionUrlSpec,
   LayerSpec,
   LoggingSpec,
   UnresolvedVariable,
+  VersionSpec,
 } from './function-spec.js';
+export { versionSpec } from './version-spec.js';
 export type {
   ApiIntegration,
   ApiSpec,

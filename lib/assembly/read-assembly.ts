@@ -10,6 +10,7 @@ import type { ApiSpec } from './api-spec.js';
 import { readApis } from './read-apis.js';
 import type { FunctionSpec } from './function-spec.js';
 import { readFunctionUrls } from './function-urls.js';
+import { readVersions } from './read-versions.js';
 import { generatePhysicalName } from './physical-name.js';
 import { nestedStackPrefix, readConstructPaths, type ConstructPaths } from './read-construct-paths.js';
 import { readManifestTree } from './read-manifest-tree.js';
@@ -186,11 +187,12 @@ function assignConstructPaths(scope: TemplateScope, prefix: string, paths: Const
 
 function collectFunctions(scope: TemplateScope, functions: FunctionSpec[], warnings: string[], byScope: Map<TemplateScope, Map<string, FunctionSpec>>): void {
   const functionUrls = readFunctionUrls(scope);
+  const qualifiers = readVersions(scope, warnings);
   const own = new Map<string, FunctionSpec>();
   byScope.set(scope, own);
   for (const [logicalId, resource] of Object.entries(scope.template.Resources)) {
     if (resource.Type === 'AWS::Lambda::Function' && scope.resourceExists(logicalId)) {
-      const spec = Object.freeze(buildFunctionSpec(scope, logicalId, { functionUrls, warnings }));
+      const spec = Object.freeze(buildFunctionSpec(scope, logicalId, { functionUrls, qualifiers, warnings }));
       own.set(logicalId, spec);
       functions.push(spec);
     } else if (resource.Type === 'AWS::CloudFormation::Stack') {

@@ -48,7 +48,7 @@ export async function runInvocation(parts: EnvironmentParts, requestId: string, 
     const startedAt = performance.now();
     const deadlineMs = Date.now() + spec.timeoutSeconds * 1000;
     output.requestId = requestId;
-    output.platform(startLine(requestId, spec.version));
+    output.platform(startLine(requestId, spec.version, request.tenantId));
     const finish: Finish = (status, errorType, durationMs = performance.now() - startedAt) =>
       finishReport(parts, requestId, collected, status, errorType, durationMs, initDurationMs);
 
@@ -100,6 +100,7 @@ async function invokeRuntime(
     traceId,
     ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
     ...(request.cognitoIdentity === undefined ? {} : { cognitoIdentity: request.cognitoIdentity }),
+    ...(request.tenantId === undefined ? {} : { tenantId: request.tenantId }),
   });
   // Every wait of this invocation is dropped at its end: a reaction left on a promise that
   // lives as long as the runtime would keep this invocation's answer alive with it.

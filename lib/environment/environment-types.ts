@@ -81,6 +81,8 @@ export interface InvokeRequest {
   readonly cognitoIdentity?: string;
   /** @default a new X-Ray trace id */
   readonly traceId?: string;
+  /** The tenant of a tenant-isolated function (`Lambda-Runtime-Aws-Tenant-Id`). */
+  readonly tenantId?: string;
 }
 
 /** Everything Lambda would report about one invocation. */

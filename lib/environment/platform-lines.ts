@@ -89,8 +89,9 @@ export function initReportLine(
 }
 
 /** `START RequestId: … Version: $LATEST` */
-export function startLine(requestId: string, version: string): PlatformLine {
-  return { type: 'platform.start', record: { requestId, version }, text: `START RequestId: ${requestId} Version: ${version}` };
+export function startLine(requestId: string, version: string, tenantId?: string): PlatformLine {
+  // A tenant-isolated function's platform.start names the tenant.
+  return { type: 'platform.start', record: { requestId, version, ...(tenantId === undefined ? {} : { tenantId }) }, text: `START RequestId: ${requestId} Version: ${version}` };
 }
 
 /** `<time> <requestId> Task timed out after 3.00 seconds` */

@@ -5,8 +5,11 @@ export {
   type FunctionError,
   type InvokeOptions,
   type InvokeResult,
+  type StartRequest,
+  type StartedInvocation,
   type LocalLambdaEvent,
   type LocalLambdaOptions,
   type WaitForOptions,
 } from './local-lambda.js';
 export { followApp, withUnstagedAssets, type FollowAppOptions, type FollowedApp, type Reload } from './follow-app.js';
+export { hasQualifier, resolveQualifier, routeAlias, type ResolvedQualifier } from './resolve-qualifier.js';

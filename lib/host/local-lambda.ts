@@ -16,6 +16,7 @@ import {
   type EnvVarsOverrides,
   type FunctionSpec,
   type SynthReason,
+  versionSpec,
 } from '../assembly/index.js';
 import type {
   AwsCredentials,
@@ -36,6 +37,7 @@ import { runtimeCacheDirectory } from '../runtimes/index.js';
 import { resolveCredentials } from './credentials.js';
 import { checkLayerMappings } from './external-layers.js';
 import { FunctionHost } from './function-host.js';
+import { resolveQualifier } from './resolve-qualifier.js';
 
 /** Options shared by every way of making a {@link LocalLambda}. */
 export interface LocalLambdaOptions {
@@ -139,12 +141,32 @@ export interface InvokeOptions {
   readonly payload?: Buffer | string;
   /** The client context, serialised as JSON. */
   readonly clientContext?: unknown;
+  /** A version number or alias name the function declares (`$LATEST` when not given). */
+  readonly qualifier?: string;
+  /** The tenant, required for (and only for) a function with `TenantIsolationMode: PER_TENANT`. */
+  readonly tenantId?: string;
+}
+
+/** One invocation as {@link LocalLambda.start} takes it: the environment's request and the qualifier to resolve. */
+export interface StartRequest extends InvokeRequest {
+  /** A version number or alias name the function declares; `invokedFunctionArn` defaults to the ARN qualified with it. */
+  readonly qualifier?: string;
+}
+
+/** An invocation under way, and the version that runs it. */
+export interface StartedInvocation extends InvocationHandle {
+  /** `$LATEST` or a version number (an alias resolved), as `X-Amz-Executed-Version` says. */
+  readonly executedVersion: string;
 }
 
 /** A lifecycle event of one of the app's environments. */
 export type LocalLambdaEvent = EnvironmentEvent & {
   /** The function's construct path. */
   readonly constructPath: string;
+  /** `$LATEST` or the version number of the environment. */
+  readonly version: string;
+  /** The tenant whose environment it is, for a tenant-isolated function. */
+  readonly tenantId?: string;
 };
 
 /** Options of {@link LocalLambda.waitFor}. */
@@ -178,6 +200,8 @@ export interface InvokeResult {
   /** Every telemetry event of the invocation (and of its init), as the Telemetry API delivers them. */
   readonly telemetry: readonly TelemetryEvent[];
   readonly report: InvocationReport;
+  /** `$LATEST` or the version number that ran (an alias resolved). */
+  readonly executedVersion: string;
 }
 
 /** The host's `debug` option for a LocalLambda's `debugPort` and `debuggerPath`. */
@@ -239,7 +263,8 @@ export class LocalLambda implements AsyncDisposable {
   readonly #overrides: EnvVarsOverrides | undefined;
   readonly #credentials: AwsCredentials | undefined;
   readonly #layerMapping: Readonly<Record<string, string>>;
-  readonly #hosts = new Map<FunctionSpec, FunctionHost>();
+  /** Each runnable spec ($LATEST or a version) has its hosts: '' for all, else one per tenant. */
+  readonly #hosts = new Map<FunctionSpec, Map<string, FunctionHost>>();
   readonly #noticed = new Set<string>();
   /** Names already looked up: tests invoke the same function by the same name many times. */
   readonly #byName = new Map<string, FunctionSpec>();
@@ -329,15 +354,41 @@ export class LocalLambda implements AsyncDisposable {
     return spec;
   }
 
-  /** Starts an invocation; the caller reads the answer and the report from the handle. */
-  async start(name: string | FunctionSpec, request: InvokeRequest): Promise<InvocationHandle> {
+  /**
+   * Starts an invocation; the caller reads the answer and the report from the handle. A
+   * `qualifier` runs a version or alias the function declares; a tenant-isolated function
+   * needs a `tenantId`, and its tenants never share an environment.
+   */
+  async start(name: string | FunctionSpec, request: StartRequest): Promise<StartedInvocation> {
     if (this.#paused !== undefined) await this.#paused;
-    return this.#host(typeof name === 'string' ? this.getFunction(name) : this.#latest(name)).invoke(request);
+    const spec = typeof name === 'string' ? this.getFunction(name) : this.#latest(name);
+    const { qualifier, ...invokeRequest } = request;
+    const tenantId = request.tenantId;
+    if (spec.tenantIsolationMode !== undefined && (tenantId === undefined || tenantId === '')) {
+      throw new CdkLocalError(
+        ErrorCodes.TENANT_ID_MISMATCH,
+        `${spec.constructPath} has tenant isolation (PER_TENANT): give a tenant id (--tenant-id, the TenantId of Invoke).`,
+      );
+    }
+    if (spec.tenantIsolationMode === undefined && tenantId !== undefined) {
+      throw new CdkLocalError(ErrorCodes.TENANT_ID_MISMATCH, `${spec.constructPath} does not have tenant isolation: invoke it without a tenant id.`);
+    }
+    const resolved = resolveQualifier(spec, qualifier);
+    if (resolved.provisionedConcurrency !== undefined) {
+      this.#notice(
+        `${spec.constructPath}:${qualifier} declares provisioned concurrency (${resolved.provisionedConcurrency}); cdk-local starts its environments on demand, cold starts included.`,
+      );
+    }
+    const handle = await this.#host(resolved.spec, tenantId).invoke({
+      ...invokeRequest,
+      invokedFunctionArn: request.invokedFunctionArn ?? resolved.invokedFunctionArn,
+    });
+    return { ...handle, executedVersion: resolved.executedVersion };
   }
 
   /** A spec of this app as it is now: one of an earlier version stands for the function at its construct path. */
   #latest(spec: FunctionSpec): FunctionSpec {
-    if (this.#hosts.has(spec) || this.#functions.includes(spec)) return spec;
+    if (this.#functions.includes(spec)) return spec;
     const latest = this.#functions.find((candidate) => candidate.constructPath === spec.constructPath);
     if (latest === undefined) throw new CdkLocalError(ErrorCodes.FUNCTION_NOT_FOUND, `${spec.constructPath} is no longer in the app.`);
     return latest;
@@ -382,18 +433,22 @@ export class LocalLambda implements AsyncDisposable {
       else if (renew.includes(path) || JSON.stringify(replacement) !== JSON.stringify(spec)) changed.push(path);
     }
     const added = [...next.keys()].filter((path) => !previous.has(path));
-    for (const [spec, host] of [...this.#hosts]) {
+    for (const [spec, hosts] of [...this.#hosts]) {
       this.#hosts.delete(spec);
-      const replacement = next.get(spec.constructPath);
+      const fresh = next.get(spec.constructPath);
+      // A published version of the function stays what it is only as long as the function does.
+      const replacement = fresh === undefined ? undefined : versionSpec(fresh, spec.version);
       if (replacement !== undefined && !changed.includes(spec.constructPath)) {
-        this.#hosts.set(replacement, host);
+        this.#hosts.set(replacement, hosts);
         continue;
       }
-      this.#retired.add(host);
-      void host
-        .drain()
-        .catch((error: unknown) => this.#notice(`${spec.constructPath}: its old version did not shut down cleanly: ${String(error)}`))
-        .finally(() => this.#retired.delete(host));
+      for (const host of hosts.values()) {
+        this.#retired.add(host);
+        void host
+          .drain()
+          .catch((error: unknown) => this.#notice(`${spec.constructPath}: its old version did not shut down cleanly: ${String(error)}`))
+          .finally(() => this.#retired.delete(host));
+      }
     }
     this.#functions = functions;
     if (apis !== undefined) this.#apis = apis;
@@ -401,9 +456,17 @@ export class LocalLambda implements AsyncDisposable {
     return { changed, added, removed };
   }
 
-  /** How many environments a function has now, and the most it ever had at once (0 before its first invoke). */
-  environmentCount(name: string | FunctionSpec): { readonly current: number; readonly peak: number } {
-    const host = this.#hosts.get(typeof name === 'string' ? this.getFunction(name) : name);
+  /**
+   * How many environments a function has now, and the most it ever had at once (0 before its
+   * first invoke): of `$LATEST` or of one version (`qualifier`, a version number), of one tenant.
+   */
+  environmentCount(
+    name: string | FunctionSpec,
+    { qualifier, tenantId }: { readonly qualifier?: string; readonly tenantId?: string } = {},
+  ): { readonly current: number; readonly peak: number } {
+    const spec = typeof name === 'string' ? this.getFunction(name) : name;
+    const runnable = qualifier === undefined ? spec : versionSpec(spec, qualifier);
+    const host = runnable === undefined ? undefined : this.#hosts.get(runnable)?.get(tenantId ?? '');
     return { current: host?.environmentCount ?? 0, peak: host?.peakEnvironments ?? 0 };
   }
 
@@ -414,6 +477,8 @@ export class LocalLambda implements AsyncDisposable {
     const handle = await this.start(name, {
       payload,
       ...(options.clientContext === undefined ? {} : { clientContext: JSON.stringify(options.clientContext) }),
+      ...(options.qualifier === undefined ? {} : { qualifier: options.qualifier }),
+      ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
     });
     const response = await handle.response;
     let rawPayload: Buffer;
@@ -446,12 +511,18 @@ export class LocalLambda implements AsyncDisposable {
       records: report.logs,
       telemetry: report.telemetry,
       report,
+      executedVersion: handle.executedVersion,
     };
   }
 
-  #host(spec: FunctionSpec): FunctionHost {
+  #host(spec: FunctionSpec, tenantId: string | undefined): FunctionHost {
     if (this.#closing !== undefined) throw new CdkLocalError(ErrorCodes.CLOSED, 'This LocalLambda was closed.');
-    let host = this.#hosts.get(spec);
+    let hosts = this.#hosts.get(spec);
+    if (hosts === undefined) {
+      hosts = new Map();
+      this.#hosts.set(spec, hosts);
+    }
+    let host = hosts.get(tenantId ?? '');
     if (host === undefined) {
       checkRunnable(spec);
       const overrides = this.#overrides === undefined ? {} : resolveEnvironmentOverrides(spec, this.#overrides);
@@ -474,9 +545,12 @@ export class LocalLambda implements AsyncDisposable {
         ...(this.#credentials === undefined ? {} : { credentials: this.#credentials }),
         ...(this.#options.onLog === undefined ? {} : { onLog: (record: LogRecord) => this.#options.onLog?.(record, spec) }),
         ...(this.#options.onTelemetry === undefined ? {} : { onTelemetry: (event: TelemetryEvent) => this.#options.onTelemetry?.(event, spec) }),
-        onEvent: (event) => this.#dispatch({ ...event, constructPath: spec.constructPath }),
+        onEvent: (event) =>
+          this.#dispatch({ ...event, constructPath: spec.constructPath, version: spec.version, ...(tenantId === undefined ? {} : { tenantId }) }),
         ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
-        ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger.child({ function: spec.constructPath }) }),
+        ...(this.#options.logger === undefined
+          ? {}
+          : { logger: this.#options.logger.child({ function: spec.constructPath, ...(spec.version === '$LATEST' ? {} : { version: spec.version }), ...(tenantId === undefined ? {} : { tenantId }) }) }),
         ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
         provision: this.#provision(),
         onNotice: (message) => this.#notice(message),
@@ -490,7 +564,7 @@ export class LocalLambda implements AsyncDisposable {
         },
         ...debugOption(this.#options),
       });
-      this.#hosts.set(spec, host);
+      hosts.set(tenantId ?? '', host);
     }
     return host;
   }
@@ -542,7 +616,8 @@ export class LocalLambda implements AsyncDisposable {
     this.#closing ??= (async () => {
       this.#paused = undefined;
       // Replaced functions still finishing on their old code are shut down too.
-      const results = await Promise.allSettled([...this.#hosts.values(), ...this.#retired].map((host) => host.close()));
+      const hosts = [...this.#hosts.values()].flatMap((byTenant) => [...byTenant.values()]);
+      const results = await Promise.allSettled([...hosts, ...this.#retired].map((host) => host.close()));
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
     })();

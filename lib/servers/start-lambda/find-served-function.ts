@@ -1,6 +1,6 @@
 import { findFunction, type FunctionSpec } from '../../assembly/index.js';
 import { ErrorCodes, isCdkLocalError } from '../../errors.js';
-import { LATEST_VERSION } from './lambda-headers.js';
+import { hasQualifier } from '../../host/index.js';
 import { functionNotFound, invalidParameterValue, validationError, type ServiceError } from './service-error.js';
 
 /** Where names that match no function are said to be, in the ARN of the error message. */
@@ -12,7 +12,7 @@ export interface ArnDefaults {
 /** The function an API request names, and the qualifier it gave. */
 export interface ServedFunction {
   readonly spec: FunctionSpec;
-  /** `$LATEST` when the caller named it; undefined when unqualified. */
+  /** `$LATEST`, a version number or an alias name when the caller gave one; undefined when unqualified. */
   readonly qualifier?: string;
   /** The ARN the function was invoked with, as Lambda gives it to the runtime (qualified when the caller qualified it). */
   readonly invokedFunctionArn: string;
@@ -86,8 +86,9 @@ function checkFunctionName(name: string, plain: boolean): void {
 /**
  * Finds the function an Invoke API request names: a function name, a full or partial ARN
  * (each with an optional `:qualifier`), or any name cdk-local accepts (logical ID, construct
- * path, `Stack:LogicalId`). Only `$LATEST` exists; any other qualifier, in the name or in
- * `?Qualifier=`, is a `ResourceNotFoundException` as for a version that was never published.
+ * path, `Stack:LogicalId`). The qualifier, in the name or in `?Qualifier=`, is `$LATEST` or a
+ * version or alias the app declares; any other is a `ResourceNotFoundException` as for a
+ * version that was never published.
  */
 export function findServedFunction(
   functions: readonly FunctionSpec[],
@@ -139,8 +140,9 @@ export function findServedFunction(
   }
   const qualifier = nameQualifier ?? queryQualifier;
   if (spec === undefined) throw functionNotFound(qualifier === undefined ? notFoundArn : `${notFoundArn}:${qualifier}`, hint);
-  if (qualifier !== undefined && qualifier !== LATEST_VERSION) {
-    throw functionNotFound(`${spec.functionArn}:${qualifier}`, 'cdk-local runs $LATEST only: versions and aliases are not emulated');
+  if (qualifier !== undefined && !hasQualifier(spec, qualifier)) {
+    const known = ['$LATEST', ...(spec.versions ?? []).map((version) => version.version), ...(spec.aliases ?? []).map((alias) => alias.name)];
+    throw functionNotFound(`${spec.functionArn}:${qualifier}`, `The app declares these qualifiers of it: ${known.join(', ')}`);
   }
   return {
     spec,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CodeLocation, FunctionSpec } from '../../assembly/index.js';
+import type { AliasSpec, CodeLocation, FunctionSpec } from '../../assembly/index.js';
 import { LATEST_VERSION } from './lambda-headers.js';
 
 /** `FunctionConfiguration` of the Lambda API, as GetFunction and ListFunctions return it. */
@@ -30,21 +30,24 @@ function codeIdentity(code: CodeLocation): string {
  * CodeSize is 0); `CodeSha256` hashes where the code is, not a deployment package.
  * https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html
  */
-export function toFunctionConfiguration(spec: FunctionSpec, lastModified: Date): FunctionConfiguration {
+export function toFunctionConfiguration(spec: FunctionSpec, lastModified: Date, qualifier?: string): FunctionConfiguration {
   const image = spec.code.kind === 'image';
   const logging = spec.logging;
+  const version = versionOf(spec, qualifier);
+  const description = spec.versions?.find((candidate) => candidate.version === version)?.description ?? '';
   return {
     FunctionName: spec.functionName,
-    FunctionArn: spec.functionArn,
+    // Qualified by the caller's qualifier, as the service answers a qualified request.
+    FunctionArn: qualifier === undefined ? spec.functionArn : `${spec.functionArn}:${qualifier}`,
     ...(spec.runtime === undefined ? {} : { Runtime: spec.runtime }),
     ...(spec.handler === undefined ? {} : { Handler: spec.handler }),
     CodeSize: 0,
-    Description: '',
+    Description: description,
     Timeout: spec.timeoutSeconds,
     MemorySize: spec.memorySizeMb,
     LastModified: formatLastModified(lastModified),
     CodeSha256: createHash('sha256').update(codeIdentity(spec.code)).digest('base64'),
-    Version: LATEST_VERSION,
+    Version: version,
     ...(Object.keys(spec.environment).length === 0 ? {} : { Environment: { Variables: { ...spec.environment } } }),
     TracingConfig: { Mode: spec.tracingMode },
     RevisionId: createHash('sha256').update(`${spec.functionArn}@${lastModified.getTime()}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5'),
@@ -61,14 +64,39 @@ export function toFunctionConfiguration(spec: FunctionSpec, lastModified: Date):
       ...(logging.systemLogLevel === undefined ? {} : { SystemLogLevel: logging.systemLogLevel }),
       LogGroup: logging.logGroup,
     },
+    ...(spec.tenantIsolationMode === undefined ? {} : { TenancyConfig: { TenantIsolationMode: spec.tenantIsolationMode } }),
   };
 }
 
+/** The version a qualifier names: an alias's own version (its routing aside), else the qualifier. */
+function versionOf(spec: FunctionSpec, qualifier: string | undefined): string {
+  if (qualifier === undefined) return LATEST_VERSION;
+  return spec.aliases?.find((alias) => alias.name === qualifier)?.functionVersion ?? qualifier;
+}
+
+/** `AliasConfiguration` of the Lambda API, as GetAlias and ListAliases return it. */
+export function toAliasConfiguration(spec: FunctionSpec, alias: AliasSpec, lastModified: Date): Record<string, unknown> {
+  return {
+    AliasArn: `${spec.functionArn}:${alias.name}`,
+    Name: alias.name,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description,
+    ...(alias.additionalVersionWeights.length === 0
+      ? {}
+      : { RoutingConfig: { AdditionalVersionWeights: Object.fromEntries(alias.additionalVersionWeights.map(({ version, weight }) => [version, weight])) } }),
+    RevisionId: revisionId(`${spec.functionArn}:${alias.name}@${lastModified.getTime()}`),
+  };
+}
+
+function revisionId(seed: string): string {
+  return createHash('sha256').update(seed).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
+}
+
 /** The body of GetFunction: configuration, code, tags and reserved concurrency. */
-export function toGetFunctionResponse(spec: FunctionSpec, lastModified: Date): Record<string, unknown> {
+export function toGetFunctionResponse(spec: FunctionSpec, lastModified: Date, qualifier?: string): Record<string, unknown> {
   const code = spec.code;
   return {
-    Configuration: toFunctionConfiguration(spec, lastModified),
+    Configuration: toFunctionConfiguration(spec, lastModified, qualifier),
     Code: code.kind === 'image' ? { RepositoryType: 'ECR', ...(code.imageUri === undefined ? {} : { ImageUri: code.imageUri }) } : { RepositoryType: 'S3' },
     // The tags CloudFormation puts on every function it creates.
     Tags: { 'aws:cloudformation:stack-name': spec.stackName, 'aws:cloudformation:logical-id': spec.logicalId },

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { findServedFunction } from './find-served-function.js';
-import { toFunctionConfiguration, toGetFunctionResponse } from './function-configuration.js';
+import { toAliasConfiguration, toFunctionConfiguration, toGetFunctionResponse } from './function-configuration.js';
 import type { LambdaApiContext } from './lambda-api-context.js';
 import { LambdaHeaders } from './lambda-headers.js';
-import { invalidParameterValue } from './service-error.js';
+import { invalidParameterValue, ServiceError } from './service-error.js';
 
 /** ListFunctions returns 50 functions a page unless MaxItems says otherwise. */
 const DEFAULT_PAGE_SIZE = 50;
@@ -12,6 +12,8 @@ const MAX_PAGE_SIZE = 10_000;
 
 type FunctionRequest = FastifyRequest<{ Params: { FunctionName: string }; Querystring: { Qualifier?: string } }>;
 type ListRequest = FastifyRequest<{ Querystring: { Marker?: string; MaxItems?: string } }>;
+type ListOfFunctionRequest = FastifyRequest<{ Params: { FunctionName: string }; Querystring: { Marker?: string; MaxItems?: string; FunctionVersion?: string } }>;
+type AliasRequest = FastifyRequest<{ Params: { FunctionName: string; Name: string } }>;
 
 function readPageSize(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_PAGE_SIZE;
@@ -35,8 +37,12 @@ function readMarker(value: string | undefined, total: number): number {
  * https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html
  */
 export async function registerFunctionRoutes(app: FastifyInstance, context: LambdaApiContext): Promise<void> {
-  const find = (request: FunctionRequest) =>
-    findServedFunction(context.functions, request.params.FunctionName, request.query.Qualifier, context.arnDefaults).spec;
+  const find = (request: FunctionRequest) => findServedFunction(context.functions, request.params.FunctionName, request.query.Qualifier, context.arnDefaults);
+  const page = <T>(request: ListOfFunctionRequest, items: readonly T[]): { items: T[]; next?: string } => {
+    const start = readMarker(request.query.Marker, items.length);
+    const end = start + readPageSize(request.query.MaxItems);
+    return { items: items.slice(start, end), ...(end < items.length ? { next: String(end) } : {}) };
+  };
 
   const list = async (request: ListRequest) => {
     // The marker is the index of the page's first function: the list never changes while serving.
@@ -47,10 +53,41 @@ export async function registerFunctionRoutes(app: FastifyInstance, context: Lamb
   };
   app.get('/2015-03-31/functions', list);
   app.get('/2015-03-31/functions/', list);
-  app.get('/2015-03-31/functions/:FunctionName', async (request) => toGetFunctionResponse(find(request as FunctionRequest), context.lastModified));
-  app.get('/2015-03-31/functions/:FunctionName/configuration', async (request) =>
-    toFunctionConfiguration(find(request as FunctionRequest), context.lastModified),
-  );
+  app.get('/2015-03-31/functions/:FunctionName', async (request) => {
+    const served = find(request as FunctionRequest);
+    return toGetFunctionResponse(served.spec, context.lastModified, served.qualifier);
+  });
+  app.get('/2015-03-31/functions/:FunctionName/configuration', async (request) => {
+    const served = find(request as FunctionRequest);
+    return toFunctionConfiguration(served.spec, context.lastModified, served.qualifier);
+  });
+  // https://docs.aws.amazon.com/lambda/latest/api/API_ListVersionsByFunction.html
+  app.get('/2015-03-31/functions/:FunctionName/versions', async (request) => {
+    const list = request as ListOfFunctionRequest;
+    const { spec } = findServedFunction(context.functions, list.params.FunctionName, undefined, context.arnDefaults);
+    const versions = ['$LATEST', ...(spec.versions ?? []).map((version) => version.version)];
+    const { items, next } = page(list, versions);
+    return { Versions: items.map((version) => toFunctionConfiguration(spec, context.lastModified, version)), ...(next === undefined ? {} : { NextMarker: next }) };
+  });
+  // https://docs.aws.amazon.com/lambda/latest/api/API_ListAliases.html
+  app.get('/2015-03-31/functions/:FunctionName/aliases', async (request) => {
+    const list = request as ListOfFunctionRequest;
+    const { spec } = findServedFunction(context.functions, list.params.FunctionName, undefined, context.arnDefaults);
+    const wanted = list.query.FunctionVersion;
+    const aliases = (spec.aliases ?? []).filter((alias) => wanted === undefined || wanted === '' || alias.functionVersion === wanted);
+    const { items, next } = page(list, aliases);
+    return { Aliases: items.map((alias) => toAliasConfiguration(spec, alias, context.lastModified)), ...(next === undefined ? {} : { NextMarker: next }) };
+  });
+  // https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html
+  app.get('/2015-03-31/functions/:FunctionName/aliases/:Name', async (request) => {
+    const { params } = request as AliasRequest;
+    const { spec } = findServedFunction(context.functions, params.FunctionName, undefined, context.arnDefaults);
+    const alias = spec.aliases?.find((candidate) => candidate.name === params.Name);
+    if (alias === undefined) {
+      throw new ServiceError(404, 'ResourceNotFoundException', `Alias not found: ${spec.functionArn}:${params.Name}`, { messageField: 'Message' });
+    }
+    return toAliasConfiguration(spec, alias, context.lastModified);
+  });
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader(LambdaHeaders.requestId)) reply.header(LambdaHeaders.requestId, randomUUID());
   });

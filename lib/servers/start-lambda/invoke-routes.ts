@@ -3,15 +3,15 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FunctionSpec } from '../../assembly/index.js';
 import type { CallerResponse, InvocationHandle } from '../../environment/index.js';
-import { MAX_SYNC_PAYLOAD_BYTES } from '../../host/index.js';
+import { MAX_SYNC_PAYLOAD_BYTES, type StartedInvocation } from '../../host/index.js';
 import type { AsyncAttemptOutcome } from './async-invoker.js';
 import { describeErrorBody, readStream, responseTooLarge, streamError, type CallerError } from './caller-outcome.js';
 import { invokeCompleteEvent, payloadChunkEvent } from './event-stream.js';
 import { findServedFunction, type ServedFunction } from './find-served-function.js';
 import type { AsyncJob, LambdaApiContext } from './lambda-api-context.js';
-import { LATEST_VERSION, LambdaHeaders, type InvocationType } from './lambda-headers.js';
+import { LambdaHeaders, type InvocationType } from './lambda-headers.js';
 import { tailLogResult } from './log-tail.js';
-import { checkJsonPayload, decodeClientContext, readInvocationType, readLogType } from './read-invoke-request.js';
+import { checkJsonPayload, checkTenantId, decodeClientContext, readInvocationType, readLogType } from './read-invoke-request.js';
 import { readRequestBody } from './read-request-body.js';
 import { isThrottled, toServiceError } from './service-error.js';
 
@@ -31,6 +31,7 @@ interface ParsedInvoke {
   readonly tail: boolean;
   readonly payload: Buffer;
   readonly clientContext?: string;
+  readonly tenantId?: string;
 }
 
 async function parseInvoke(request: InvokeRequest, reply: FastifyReply, context: LambdaApiContext, allowed: readonly InvocationType[]): Promise<ParsedInvoke> {
@@ -44,23 +45,33 @@ async function parseInvoke(request: InvokeRequest, reply: FastifyReply, context:
   const tail = readLogType(header(request, LambdaHeaders.logType));
   const clientContext = decodeClientContext(header(request, LambdaHeaders.clientContext));
   const payload = checkJsonPayload(raw);
-  return { served, invocationType, tail, payload, ...(clientContext === undefined ? {} : { clientContext }) };
+  const tenantId = checkTenantId(served.spec, header(request, LambdaHeaders.tenantId));
+  return {
+    served,
+    invocationType,
+    tail,
+    payload,
+    ...(clientContext === undefined ? {} : { clientContext }),
+    ...(tenantId === undefined ? {} : { tenantId }),
+  };
 }
 
 /** Starts an invocation; a throttle or a refusal is told to the listener and thrown as the service's error. */
 async function startInvocation(
   context: LambdaApiContext,
-  parsed: { served: ServedFunction; payload: Buffer; clientContext?: string },
+  parsed: { served: ServedFunction; payload: Buffer; clientContext?: string; tenantId?: string },
   requestId: string,
   operation: 'Invoke' | 'InvokeWithResponseStream',
-): Promise<InvocationHandle> {
+): Promise<StartedInvocation> {
   const { spec } = parsed.served;
   try {
     return await context.local.start(spec, {
       payload: parsed.payload,
       requestId,
       invokedFunctionArn: parsed.served.invokedFunctionArn,
+      ...(parsed.served.qualifier === undefined ? {} : { qualifier: parsed.served.qualifier }),
       ...(parsed.clientContext === undefined ? {} : { clientContext: parsed.clientContext }),
+      ...(parsed.tenantId === undefined ? {} : { tenantId: parsed.tenantId }),
     });
   } catch (error) {
     const serviceError = toServiceError(error, spec.reservedConcurrency !== undefined);
@@ -138,7 +149,9 @@ async function invoke(request: InvokeRequest, reply: FastifyReply, context: Lamb
       requestId,
       payload: parsed.payload,
       invokedFunctionArn: parsed.served.invokedFunctionArn,
+      ...(parsed.served.qualifier === undefined ? {} : { qualifier: parsed.served.qualifier }),
       ...(parsed.clientContext === undefined ? {} : { clientContext: parsed.clientContext }),
+      ...(parsed.tenantId === undefined ? {} : { tenantId: parsed.tenantId }),
     });
     return reply.code(202).send();
   }
@@ -147,7 +160,7 @@ async function invoke(request: InvokeRequest, reply: FastifyReply, context: Lamb
   const response = await handle.response;
   const answer = await bufferAnswer(handle, response, spec);
   summarise(context, spec, handle, 'Invoke', 'RequestResponse', 1, () => answer.error);
-  reply.code(200).header(LambdaHeaders.executedVersion, LATEST_VERSION).type(answer.contentType);
+  reply.code(200).header(LambdaHeaders.executedVersion, handle.executedVersion).type(answer.contentType);
   if (answer.error !== undefined) reply.header(LambdaHeaders.functionError, 'Unhandled');
   // Lambda answers when the function has responded; the log tail needs the report too.
   if (parsed.tail) reply.header(LambdaHeaders.logResult, tailLogResult((await handle.report).logs));
@@ -173,7 +186,7 @@ async function invokeWithResponseStream(request: InvokeRequest, reply: FastifyRe
     (error: unknown) => events.destroy(error instanceof Error ? error : new Error(String(error))),
   );
   // The API models ResponseStreamContentType as the Content-Type header: the function's own.
-  return reply.code(200).header(LambdaHeaders.executedVersion, LATEST_VERSION).type(contentType).send(events);
+  return reply.code(200).header(LambdaHeaders.executedVersion, handle.executedVersion).type(contentType).send(events);
 }
 
 /** Writes the event stream of InvokeWithResponseStream: PayloadChunk events, then InvokeComplete. */
@@ -239,7 +252,9 @@ export async function attemptAsyncInvocation(context: LambdaApiContext, job: Asy
       payload: job.payload,
       requestId: job.requestId,
       invokedFunctionArn: job.invokedFunctionArn,
+      ...(job.qualifier === undefined ? {} : { qualifier: job.qualifier }),
       ...(job.clientContext === undefined ? {} : { clientContext: job.clientContext }),
+      ...(job.tenantId === undefined ? {} : { tenantId: job.tenantId }),
     });
   } catch (error) {
     const throttled = isThrottled(error);

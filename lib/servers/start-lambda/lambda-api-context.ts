@@ -11,6 +11,9 @@ export interface AsyncJob {
   readonly payload: Buffer;
   readonly clientContext?: string;
   readonly invokedFunctionArn: string;
+  /** The version or alias the caller named. */
+  readonly qualifier?: string;
+  readonly tenantId?: string;
 }
 
 /** What the routes of the Invoke API share. */

@@ -13,10 +13,11 @@ export const LambdaHeaders = {
   requestId: 'x-amzn-RequestId',
   errorType: 'x-amzn-ErrorType',
   traceId: 'X-Amzn-Trace-Id',
+  tenantId: 'X-Amz-Tenant-Id',
 } as const;
 
 /** The values of `X-Amz-Invocation-Type`. */
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 
-/** Every invocation runs the unpublished version: cdk-local has no versions or aliases. */
+/** The unpublished version, which an unqualified invocation runs. */
 export const LATEST_VERSION = '$LATEST';

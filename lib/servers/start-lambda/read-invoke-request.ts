@@ -1,3 +1,4 @@
+import type { FunctionSpec } from '../../assembly/index.js';
 import { invalidParameterValue, invalidRequestContent } from './service-error.js';
 import type { InvocationType } from './lambda-headers.js';
 
@@ -79,4 +80,20 @@ export function readLogType(header: string | undefined): boolean {
   if (header === undefined || header === '' || header === 'None') return false;
   if (header === 'Tail') return true;
   throw invalidParameterValue(`1 validation error detected: Value '${header}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
+}
+
+/**
+ * `X-Amz-Tenant-Id`: required by a function with tenant isolation, refused by any other, with
+ * the service's `InvalidParameterValueException` (its wording is not documented: ours).
+ * https://docs.aws.amazon.com/lambda/latest/dg/tenant-isolation-troubleshooting.html
+ */
+export function checkTenantId(spec: FunctionSpec, header: string | undefined): string | undefined {
+  const tenantId = header === '' ? undefined : header;
+  if (spec.tenantIsolationMode !== undefined && tenantId === undefined) {
+    throw invalidParameterValue(`The function ${spec.functionName} has tenant isolation mode ${spec.tenantIsolationMode}: the invocation needs a tenant id (TenantId, X-Amz-Tenant-Id).`);
+  }
+  if (spec.tenantIsolationMode === undefined && tenantId !== undefined) {
+    throw invalidParameterValue(`The function ${spec.functionName} does not have tenant isolation: invoke it without a tenant id.`);
+  }
+  return tenantId;
 }

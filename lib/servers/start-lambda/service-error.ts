@@ -87,7 +87,10 @@ export function toServiceError(error: unknown, reserved = false): ServiceError {
       return new ServiceError(413, 'RequestTooLargeException', error.message);
     case ErrorCodes.FUNCTION_NOT_FOUND:
       return new ServiceError(404, 'ResourceNotFoundException', error.message, { messageField: 'Message' });
+    case ErrorCodes.QUALIFIER_NOT_FOUND:
+      return new ServiceError(404, 'ResourceNotFoundException', error.message, { messageField: 'Message' });
     case ErrorCodes.FUNCTION_AMBIGUOUS:
+    case ErrorCodes.TENANT_ID_MISMATCH:
       return invalidParameterValue(error.message);
     case ErrorCodes.UNSUPPORTED_FUNCTION:
     case ErrorCodes.RUNTIME_NOT_FOUND:
