@@ -16,6 +16,8 @@ export {
   type InvokeResult,
   type LocalLambdaEvent,
   type LocalLambdaOptions,
+  type StartedInvocation,
+  type StartRequest,
   type WaitForOptions,
 } from './host/index.js';
 export {
@@ -47,6 +49,7 @@ export { readTriggers, type TriggerSpec } from './assembly/index.js';
 export type { ApiSpec, RestApiSpec, HttpApiSpec, WebSocketApiSpec, FunctionUrlEndpointSpec, ApiIntegration, ApiStageSpec, RestRouteSpec, HttpRouteSpec } from './assembly/api-spec.js';
 export type { SynthReason } from './assembly/synthesize.js';
 export type {
+  AliasSpec,
   CodeLocation,
   EnvVarsOverrides,
   FunctionSpec,
@@ -54,6 +57,7 @@ export type {
   LayerSpec,
   LoggingSpec,
   UnresolvedVariable,
+  VersionSpec,
 } from './assembly/index.js';
 export type {
   AwsCredentials,

@@ -12,7 +12,7 @@ export type {
   UnresolvedVariable,
   VersionSpec,
 } from './function-spec.js';
-export { versionSpec } from './version-spec.js';
+export { hasQualifier, versionSpec } from './version-spec.js';
 export type {
   ApiIntegration,
   ApiSpec,

@@ -23,3 +23,12 @@ export function versionSpec(spec: FunctionSpec, version: string): FunctionSpec |
   }
   return found;
 }
+
+/** True when `qualifier` is `$LATEST`, or a version or alias the function declares. */
+export function hasQualifier(spec: FunctionSpec, qualifier: string): boolean {
+  return (
+    qualifier === '$LATEST' ||
+    spec.versions?.some((version) => version.version === qualifier) === true ||
+    spec.aliases?.some((alias) => alias.name === qualifier) === true
+  );
+}

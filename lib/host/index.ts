@@ -12,4 +12,4 @@ export {
   type WaitForOptions,
 } from './local-lambda.js';
 export { followApp, withUnstagedAssets, type FollowAppOptions, type FollowedApp, type Reload } from './follow-app.js';
-export { hasQualifier, resolveQualifier, routeAlias, type ResolvedQualifier } from './resolve-qualifier.js';
+export { resolveQualifier, routeAlias, type ResolvedQualifier } from './resolve-qualifier.js';

@@ -17,15 +17,6 @@ export interface ResolvedQualifier {
   readonly provisionedConcurrency?: number;
 }
 
-/** True when `qualifier` is `$LATEST`, or a version or alias the function declares. */
-export function hasQualifier(spec: FunctionSpec, qualifier: string): boolean {
-  return (
-    qualifier === LATEST ||
-    spec.versions?.some((version) => version.version === qualifier) === true ||
-    spec.aliases?.some((alias) => alias.name === qualifier) === true
-  );
-}
-
 /**
  * The version an alias sends one invocation to: each additional version gets its weight's
  * share of invocations, at random as the service routes them, the alias's own version the rest.

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
-import { CdkLocalError, ErrorCodes } from '../../errors.js';
+import { CdkLocalError, ErrorCodes, isCdkLocalError } from '../../errors.js';
 import { readEvent } from '../read-event.js';
-import type { FunctionSpec } from '../../assembly/index.js';
+import { hasQualifier, type FunctionSpec } from '../../assembly/index.js';
 import type { LogRecord } from '../../environment/index.js';
 import type { LocalLambda } from '../../host/index.js';
 import { writeError, writeLogRecord, writeNotice, type CliStreams } from '../output.js';
@@ -15,6 +15,36 @@ interface InvokeArguments extends AppArguments, DebugArguments {
   readonly eventFromTrigger: boolean;
   readonly trigger?: number;
   readonly watch: boolean;
+  readonly qualifier?: string;
+  readonly tenantId?: string;
+}
+
+/** What one invocation asks for besides the event. */
+interface InvokeTarget {
+  readonly qualifier?: string;
+  readonly tenantId?: string;
+}
+
+/**
+ * The function and qualifier a name gives: the function of that name, else, for `Fn:live`, the
+ * function before the last colon with a version or alias it declares (or `$LATEST`) after it.
+ */
+function findQualifiedFunction(local: LocalLambda, name: string): { spec: FunctionSpec; qualifier?: string } {
+  try {
+    return { spec: local.getFunction(name) };
+  } catch (error) {
+    const colon = name.lastIndexOf(':');
+    if (colon <= 0 || !isCdkLocalError(error) || error.code !== ErrorCodes.FUNCTION_NOT_FOUND) throw error;
+    let spec: FunctionSpec;
+    try {
+      spec = local.getFunction(name.slice(0, colon));
+    } catch {
+      throw error;
+    }
+    const qualifier = name.slice(colon + 1);
+    if (!hasQualifier(spec, qualifier)) throw error;
+    return { spec, qualifier };
+  }
 }
 
 /** Settles with `promise`, or rejects as soon as `signal` aborts (Ctrl-C). */
@@ -45,11 +75,20 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   // A followed app serves unbundled code from its source directories, so editing it needs no synth.
   const options = args.watch ? withUnstagedAssets(appOptions) : appOptions;
   await using local = await LocalLambda.fromApp(options);
-  const spec = local.getFunction(args.function);
+  const found = findQualifiedFunction(local, args.function);
+  const spec = found.spec;
+  if (found.qualifier !== undefined && args.qualifier !== undefined && found.qualifier !== args.qualifier) {
+    throw new CdkLocalError(ErrorCodes.USAGE, `'${args.function}' names the qualifier ${found.qualifier} and --qualifier says ${args.qualifier}: give one of them.`);
+  }
+  const qualifier = found.qualifier ?? args.qualifier;
+  const target: InvokeTarget = {
+    ...(qualifier === undefined ? {} : { qualifier }),
+    ...(args.tenantId === undefined ? {} : { tenantId: args.tenantId }),
+  };
   if (payload === undefined) payload = await (await import('../trigger-event.js')).readTriggerPayload(local, args);
   const event: Buffer = payload;
   // Awaited here: `local` is disposed when this function returns.
-  if (!args.watch) return await invokeOnce(local, spec, event, streams, signal, false);
+  if (!args.watch) return await invokeOnce(local, spec, target, event, streams, signal, false);
   // --watch: the function runs again after every change of the app, until Ctrl-C. The app is
   // followed before the first run, so a change made while it runs is not missed.
   let queue: Promise<unknown> = Promise.resolve();
@@ -58,7 +97,7 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
     options: { ...options, onSynthesize: () => undefined },
     onReload: (reload) => {
       streams.stderr.write(`cdk-local: ${reload.files.join(', ')} changed (${Math.round(reload.durationMs)} ms); invoking ${spec.constructPath} again\n`);
-      queue = queue.then(() => invokeOnce(local, spec, event, streams, signal, true).catch((error: unknown) => writeError(streams, error, args.debug)));
+      queue = queue.then(() => invokeOnce(local, spec, target, event, streams, signal, true).catch((error: unknown) => writeError(streams, error, args.debug)));
     },
     onError: (error, files) => {
       writeNotice(streams, `${files.join(', ')} changed, but the app failed; the last good version stays:`);
@@ -66,7 +105,7 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
     },
   });
   try {
-    const first = invokeOnce(local, spec, event, streams, signal, true);
+    const first = invokeOnce(local, spec, target, event, streams, signal, true);
     queue = first.catch(() => undefined);
     const exitCode = await first;
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
@@ -77,8 +116,16 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
 }
 
 /** One invocation of `spec`: the response on stdout (one per line when watching); the exit code it makes. */
-async function invokeOnce(local: LocalLambda, spec: FunctionSpec, payload: Buffer, streams: CliStreams, signal: AbortSignal, oneALine: boolean): Promise<number> {
-  const handle = await local.start(spec, { payload });
+async function invokeOnce(
+  local: LocalLambda,
+  spec: FunctionSpec,
+  target: InvokeTarget,
+  payload: Buffer,
+  streams: CliStreams,
+  signal: AbortSignal,
+  oneALine: boolean,
+): Promise<number> {
+  const handle = await local.start(spec, { payload, ...target });
   const response = await untilAborted(handle.response, signal);
   let failed = response.kind === 'function-error';
   let last: Buffer | undefined;
@@ -120,6 +167,8 @@ function invokeOptions(yargs: Argv) {
     })
     .option('trigger', { type: 'number', describe: 'With --event-from-trigger: which trigger (1, 2, ...) when the function has several' })
     .option('env-vars', { alias: 'n', type: 'string', describe: 'A SAM-compatible JSON file of environment variable overrides' })
+    .option('qualifier', { type: 'string', describe: 'A version number or alias the app declares for the function (also FUNCTION:QUALIFIER); default $LATEST' })
+    .option('tenant-id', { type: 'string', describe: 'The tenant of a function with tenant isolation (TenancyConfig PER_TENANT)' })
     .option('watch', {
       type: 'boolean',
       default: false,

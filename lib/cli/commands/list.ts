@@ -19,6 +19,12 @@ export interface FunctionListing {
   readonly timeout: number;
   /** What calls the function: API routes (`REST API DemoStack/Api: GET /items`) and function URLs. */
   readonly triggers: readonly string[];
+  /** The version numbers the app declares (only when it declares some). */
+  readonly versions?: readonly string[];
+  /** The aliases the app declares (only when it declares some). */
+  readonly aliases?: readonly { readonly name: string; readonly functionVersion: string; readonly additionalVersionWeights?: Readonly<Record<string, number>> }[];
+  /** `PER_TENANT` for a function with tenant isolation. */
+  readonly tenantIsolationMode?: string;
 }
 
 /** The API routes and function URLs that invoke each function. */
@@ -45,7 +51,32 @@ function toListing(spec: FunctionSpec, triggers: readonly string[] = []): Functi
     memorySize: spec.memorySizeMb,
     timeout: spec.timeoutSeconds,
     triggers,
+    ...(spec.versions === undefined ? {} : { versions: spec.versions.map((version) => version.version) }),
+    ...(spec.aliases === undefined
+      ? {}
+      : {
+          aliases: spec.aliases.map((alias) => ({
+            name: alias.name,
+            functionVersion: alias.functionVersion,
+            ...(alias.additionalVersionWeights.length === 0
+              ? {}
+              : { additionalVersionWeights: Object.fromEntries(alias.additionalVersionWeights.map(({ version, weight }) => [version, weight])) }),
+          })),
+        }),
+    ...(spec.tenantIsolationMode === undefined ? {} : { tenantIsolationMode: spec.tenantIsolationMode }),
   };
+}
+
+/** The lines under a function for its versions, aliases and tenancy. */
+function qualifierLines(row: FunctionListing): string[] {
+  const lines: string[] = [];
+  if (row.versions !== undefined) lines.push(`  versions: ${row.versions.join(', ')}`);
+  for (const alias of row.aliases ?? []) {
+    const routing = Object.entries(alias.additionalVersionWeights ?? {}).map(([version, weight]) => `${Math.round(weight * 1000) / 10}% to ${version}`);
+    lines.push(`  alias ${alias.name} -> ${alias.functionVersion}${routing.length === 0 ? '' : ` (${routing.join(', ')})`}`);
+  }
+  if (row.tenantIsolationMode !== undefined) lines.push(`  tenant isolation: ${row.tenantIsolationMode} (invoke with --tenant-id)`);
+  return lines;
 }
 
 function formatTable(rows: readonly FunctionListing[]): string {
@@ -54,7 +85,7 @@ function formatTable(rows: readonly FunctionListing[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => cell[column]!.length)));
   const line = (cell: string[]): string => cell.map((value, column) => value.padEnd(widths[column]!)).join('  ').trimEnd();
   // Triggers go under their function, so the columns stay as they are.
-  return [line(header), ...cells.flatMap((cell, index) => [line(cell), ...rows[index]!.triggers.map((trigger) => `  <- ${trigger}`)])].join('\n');
+  return [line(header), ...cells.flatMap((cell, index) => [line(cell), ...qualifierLines(rows[index]!), ...rows[index]!.triggers.map((trigger) => `  <- ${trigger}`)])].join('\n');
 }
 
 /** Prints the app's functions; returns the exit code. */

@@ -1,6 +1,5 @@
-import { findFunction, type FunctionSpec } from '../../assembly/index.js';
+import { findFunction, hasQualifier, type FunctionSpec } from '../../assembly/index.js';
 import { ErrorCodes, isCdkLocalError } from '../../errors.js';
-import { hasQualifier } from '../../host/index.js';
 import { functionNotFound, invalidParameterValue, validationError, type ServiceError } from './service-error.js';
 
 /** Where names that match no function are said to be, in the ARN of the error message. */
