@@ -51,6 +51,16 @@ describe('LocalLambda: qualifiers and tenants', () => {
     await assert.rejects(local.invoke('Versioned', { qualifier: 'beta' }), rejectsWith(ErrorCodes.QUALIFIER_NOT_FOUND));
   });
 
+  it('keeps the warm environments of a version when the app is read again unchanged', async () => {
+    const before = await local.invoke('Versioned', { qualifier: '2' });
+    const { changed } = local.adopt(local.functions.map((spec) => ({ ...spec })));
+    assert.deepEqual(changed, []);
+    assert.equal(local.environmentCount('Versioned', { qualifier: '2' }).current, 1);
+    const after = await local.invoke('Versioned', { qualifier: '2' });
+    assert.equal((after.payload as { environmentId: string }).environmentId, (before.payload as { environmentId: string }).environmentId);
+    assert.equal(after.report.initDurationMs, undefined, 'a warm start');
+  });
+
   it('needs a tenant id for a tenant-isolated function, and refuses one for any other', async () => {
     await assert.rejects(local.invoke('Tenanted'), rejectsWith(ErrorCodes.TENANT_ID_MISMATCH));
     await assert.rejects(local.invoke('Plain', { tenantId: 'blue' }), rejectsWith(ErrorCodes.TENANT_ID_MISMATCH));

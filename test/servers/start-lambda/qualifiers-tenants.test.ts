@@ -5,6 +5,7 @@ import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
+  InvokeWithResponseStreamCommand,
   LambdaClient,
   ListAliasesCommand,
   ListVersionsByFunctionCommand,
@@ -95,13 +96,17 @@ describe('start-lambda: versions, aliases and tenants with the AWS SDK for JavaS
     assert.equal(second.answer.version, '2');
     assert.equal(second.answer.invokedFunctionArn, `${ARN(VERSIONED_FUNCTION)}:2`);
 
+    const streamed = await client.send(new InvokeWithResponseStreamCommand({ FunctionName: VERSIONED_FUNCTION, Qualifier: 'live', Payload: '{}' }));
+    assert.equal(streamed.ExecutedVersion, '1');
+    for await (const event of streamed.EventStream ?? []) assert.equal(event.InvokeComplete?.ErrorCode, undefined);
+
     const byNumber = await invoke({ FunctionName: VERSIONED_FUNCTION, Qualifier: '1' });
     assert.equal(byNumber.executedVersion, '1');
     // Versions never share an environment with $LATEST or with each other; an alias runs in its version's.
     assert.notEqual(latest.answer.environmentId, live.answer.environmentId);
     assert.notEqual(live.answer.environmentId, second.answer.environmentId);
     assert.equal(byNumber.answer.environmentId, live.answer.environmentId);
-    assert.equal(byNumber.answer.count, live.answer.count + 1);
+    assert.equal(byNumber.answer.count, live.answer.count + 2);
   });
 
   it('routes an alias with AdditionalVersionWeights to both of its versions', async () => {
