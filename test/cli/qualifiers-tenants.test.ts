@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { processesWithMarker, type MarkedApp } from '../helpers/marked-app.js';
 import { createQualifiersApp, QUALIFIERS_MARKER_VARIABLE } from '../helpers/qualifiers-app.js';
-import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { CLI_PATH } from '../helpers/example-app.js';
+import { limitRun, runCli, withinLimit, type CliRun } from '../helpers/run-cli.js';
+import { Recorder } from '../servers/events.js';
 
 describe('cdk-local invoke and list: versions, aliases and tenants', () => {
   let app: MarkedApp;
@@ -69,5 +74,41 @@ describe('cdk-local invoke and list: versions, aliases and tenants', () => {
     ]);
     assert.equal(rows.find((row) => row.path === 'QualifierStack/Tenanted')?.tenantIsolationMode, 'PER_TENANT');
     assert.equal(rows.find((row) => row.path === 'QualifierStack/Plain')?.versions, undefined);
+  });
+
+  it('start-lambda labels the logs and the invocation lines of a version and a tenant', async () => {
+    const child = spawn(process.execPath, [CLI_PATH, 'start-lambda', '--app', app.assembly, '--env-vars', app.envVarsFile, '--port', '0'], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local' },
+      detached: true,
+    });
+    const stdout = new Recorder<string>();
+    const stderr = new Recorder<string>();
+    for (const [stream, into] of [[child.stdout, stdout], [child.stderr, stderr]] as const) {
+      stream.setEncoding('utf8');
+      let rest = '';
+      stream.on('data', (text: string) => {
+        const lines = (rest + text).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) into.push(line);
+      });
+    }
+    const limit = limitRun(child, 'cdk-local start-lambda', () => `${stdout.values.join('\n')}\n${stderr.values.join('\n')}`);
+    const exited = withinLimit(once(child, 'close').then(([code]) => code as number | null), limit);
+    let client: LambdaClient | undefined;
+    try {
+      const [ready] = await stdout.waitFor((line) => /^cdk-local: Lambda Invoke API at http:/.test(line));
+      const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(ready!)![1]!;
+      client = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' }, maxAttempts: 1 });
+      const live = await client.send(new InvokeCommand({ FunctionName: 'versioned-fn', Qualifier: 'live' }));
+      assert.equal(live.ExecutedVersion, '1');
+      await client.send(new InvokeCommand({ FunctionName: 'tenanted-fn', TenantId: 'blue' }));
+      await stderr.waitFor((line) => /^\[Versioned:1\] START RequestId: \S+ Version: 1$/.test(line));
+      await stderr.waitFor((line) => /^cdk-local: Versioned:1: Invoke RequestResponse \S+: success/.test(line));
+      await stderr.waitFor((line) => /^cdk-local: Tenanted \(tenant blue\): Invoke RequestResponse \S+: success/.test(line));
+    } finally {
+      client?.destroy();
+      if (child.exitCode === null) child.kill('SIGINT');
+      await exited;
+    }
   });
 });

@@ -32,7 +32,9 @@ function formatSummary(summary: InvocationSummary, label: string): string {
       ? ''
       : `, ${report.durationMs.toFixed(2)} ms${report.initDurationMs === undefined ? '' : `, cold start ${report.initDurationMs.toFixed(2)} ms`}`;
   const error = summary.errorType === undefined ? '' : ` ${summary.errorType}`;
-  return `cdk-local: ${label}: ${summary.operation} ${summary.invocationType}${attempt} ${summary.requestId}: ${summary.status}${error}${timing}\n`;
+  const version = summary.executedVersion === undefined || summary.executedVersion === '$LATEST' ? '' : `:${summary.executedVersion}`;
+  const tenant = summary.tenantId === undefined ? '' : ` (tenant ${summary.tenantId})`;
+  return `cdk-local: ${label}${version}${tenant}: ${summary.operation} ${summary.invocationType}${attempt} ${summary.requestId}: ${summary.status}${error}${timing}\n`;
 }
 
 /** One stderr line per reload of a followed app: what changed, what was reloaded, how long it took. */
@@ -61,6 +63,11 @@ async function runStartLambda(args: StartLambdaArguments, streams: CliStreams, s
   checkNumber('--max-concurrency', args.maxConcurrency, { min: 1 });
   checkNumber('--idle-timeout', args.idleTimeout, { min: 0, integer: false });
   let labels = new Map<FunctionSpec, string>();
+  // A version's environments log under their function's label and the version: `[Hello:1]`.
+  const labelOf = (spec: FunctionSpec): string => {
+    const label = labels.get(spec) ?? [...labels].find(([candidate]) => candidate.constructPath === spec.constructPath)?.[1] ?? spec.constructPath;
+    return spec.version === '$LATEST' ? label : `${label}:${spec.version}`;
+  };
   // Loaded here: the code that runs functions is only needed once a command runs one.
   const { LocalLambda, followApp, withUnstagedAssets } = await import('../../host/index.js');
   const appOptions = await localLambdaOptions(args, streams, signal);
@@ -70,7 +77,7 @@ async function runStartLambda(args: StartLambdaArguments, streams: CliStreams, s
     ...options,
     maxConcurrency: args.maxConcurrency,
     idleTimeoutMs: Math.round(args.idleTimeout * 1000),
-    onLog: (record, spec) => writeLogRecord(streams, record, `[${labels.get(spec) ?? spec.constructPath}]`),
+    onLog: (record, spec) => writeLogRecord(streams, record, `[${labelOf(spec)}]`),
   });
   try {
     labels = labelFunctions(local.functions);

@@ -21,6 +21,10 @@ export interface InvocationSummary {
   readonly errorType?: string;
   /** The invocation's report (durations, memory, logs); absent when it did not run. */
   readonly report?: InvocationReport;
+  /** The version that ran, once it ran (`$LATEST`, or a version number an alias resolved to). */
+  readonly executedVersion?: string;
+  /** The tenant of a tenant-isolated function. */
+  readonly tenantId?: string;
 }
 
 /** Receives an {@link InvocationSummary} when an invocation ends. */

@@ -113,7 +113,7 @@ async function bufferAnswer(handle: InvocationHandle, response: CallerResponse, 
 }
 
 /** Tells the listener how an invocation ended, once its report is in. */
-function summarise(context: LambdaApiContext, spec: FunctionSpec, handle: InvocationHandle, operation: 'Invoke' | 'InvokeWithResponseStream', invocationType: InvocationType, attempt: number, error?: () => CallerError | undefined): void {
+function summarise(context: LambdaApiContext, spec: FunctionSpec, handle: StartedInvocation, operation: 'Invoke' | 'InvokeWithResponseStream', invocationType: InvocationType, attempt: number, tenantId: string | undefined, error?: () => CallerError | undefined): void {
   handle.report.then(
     (report) => {
       const errorType = report.errorType ?? error?.()?.errorType;
@@ -126,6 +126,8 @@ function summarise(context: LambdaApiContext, spec: FunctionSpec, handle: Invoca
         status: report.status === 'success' && errorType !== undefined ? 'error' : report.status,
         ...(errorType === undefined ? {} : { errorType }),
         report,
+        executedVersion: handle.executedVersion,
+        ...(tenantId === undefined ? {} : { tenantId }),
       });
     },
     () => undefined,
@@ -159,7 +161,7 @@ async function invoke(request: InvokeRequest, reply: FastifyReply, context: Lamb
   const handle = await startInvocation(context, parsed, requestId, 'Invoke');
   const response = await handle.response;
   const answer = await bufferAnswer(handle, response, spec);
-  summarise(context, spec, handle, 'Invoke', 'RequestResponse', 1, () => answer.error);
+  summarise(context, spec, handle, 'Invoke', 'RequestResponse', 1, parsed.tenantId, () => answer.error);
   reply.code(200).header(LambdaHeaders.executedVersion, handle.executedVersion).type(answer.contentType);
   if (answer.error !== undefined) reply.header(LambdaHeaders.functionError, 'Unhandled');
   // Lambda answers when the function has responded; the log tail needs the report too.
@@ -181,7 +183,7 @@ async function invokeWithResponseStream(request: InvokeRequest, reply: FastifyRe
   writeStreamEvents(events, handle, response, spec, parsed.tail).then(
     (error) => {
       events.end();
-      summarise(context, spec, handle, 'InvokeWithResponseStream', 'RequestResponse', 1, () => error);
+      summarise(context, spec, handle, 'InvokeWithResponseStream', 'RequestResponse', 1, parsed.tenantId, () => error);
     },
     (error: unknown) => events.destroy(error instanceof Error ? error : new Error(String(error))),
   );
@@ -245,8 +247,15 @@ async function forwardChunks(stream: Readable, send: (chunk: Buffer) => Promise<
 
 /** Runs one attempt of an `Event` invocation to its end. */
 export async function attemptAsyncInvocation(context: LambdaApiContext, job: AsyncJob, attempt: number): Promise<AsyncAttemptOutcome> {
-  const base = { spec: job.spec, requestId: job.requestId, operation: 'Invoke' as const, invocationType: 'Event' as const, attempt };
-  let handle: InvocationHandle;
+  const base = {
+    spec: job.spec,
+    requestId: job.requestId,
+    operation: 'Invoke' as const,
+    invocationType: 'Event' as const,
+    attempt,
+    ...(job.tenantId === undefined ? {} : { tenantId: job.tenantId }),
+  };
+  let handle: StartedInvocation;
   try {
     handle = await context.local.start(job.spec, {
       payload: job.payload,
@@ -272,7 +281,13 @@ export async function attemptAsyncInvocation(context: LambdaApiContext, job: Asy
   const report = await handle.report;
   const errorType = report.errorType ?? error?.errorType;
   const failed = error !== undefined || report.status !== 'success';
-  context.onInvocation({ ...base, status: failed && report.status === 'success' ? 'error' : report.status, ...(errorType === undefined ? {} : { errorType }), report });
+  context.onInvocation({
+    ...base,
+    status: failed && report.status === 'success' ? 'error' : report.status,
+    ...(errorType === undefined ? {} : { errorType }),
+    report,
+    executedVersion: handle.executedVersion,
+  });
   return failed ? 'error' : 'success';
 }
 
