@@ -374,6 +374,11 @@ export class LocalLambda implements AsyncDisposable {
       throw new CdkLocalError(ErrorCodes.TENANT_ID_MISMATCH, `${spec.constructPath} does not have tenant isolation: invoke it without a tenant id.`);
     }
     const resolved = resolveQualifier(spec, qualifier);
+    if (resolved.executedVersion !== '$LATEST') {
+      this.#notice(
+        `${spec.constructPath}: its versions run the function as the app declares it now, numbered in template order; a deployed version keeps the code and configuration it was published with.`,
+      );
+    }
     if (resolved.provisionedConcurrency !== undefined) {
       this.#notice(
         `${spec.constructPath}:${qualifier} declares provisioned concurrency (${resolved.provisionedConcurrency}); cdk-local starts its environments on demand, cold starts included.`,

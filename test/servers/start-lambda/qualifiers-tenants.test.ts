@@ -120,10 +120,11 @@ describe('start-lambda: versions, aliases and tenants with the AWS SDK for JavaS
     assert.deepEqual([...seen].sort(), ['1', '2']);
   });
 
-  it('says once that provisioned concurrency is not emulated', async () => {
+  it('says once that provisioned concurrency is not emulated, and what a version is here', async () => {
     const warm = await invoke({ FunctionName: VERSIONED_FUNCTION, Qualifier: 'warm' });
     assert.equal(warm.executedVersion, '2');
     await notices.waitFor((notice) => /:warm declares provisioned concurrency \(1\)/.test(notice));
+    assert.equal(notices.values.filter((notice) => /QualifierStack\/Versioned: its versions run the function as the app declares it now/.test(notice)).length, 1);
   });
 
   it('answers ResourceNotFoundException for a qualifier the app does not declare', async () => {
