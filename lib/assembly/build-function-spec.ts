@@ -1,5 +1,6 @@
 import { isRecord } from './cfn-template.js';
 import type { FunctionSpec, FunctionUrlSpec, LayerSpec, LoggingSpec, UnresolvedVariable } from './function-spec.js';
+import { readManagedInstances } from './read-managed-instances.js';
 import { locateCode } from './locate-code.js';
 import { NO_VALUE, stringifyResolved, type ResolvedValue } from './resolved-value.js';
 import type { TemplateScope } from './template-scope.js';
@@ -45,6 +46,8 @@ export function buildFunctionSpec(scope: TemplateScope, logicalId: string, optio
   const reserved = properties['ReservedConcurrentExecutions'];
   const { variables, unresolved } = readEnvironment(scope, properties['Environment']);
   const functionUrl = options.functionUrls.get(logicalId);
+  const memorySizeMb = number('MemorySize', properties['MemorySize'], 128);
+  const managedInstances = readManagedInstances(properties, { runtime, memorySizeMb, text, number });
   return {
     stackName: environment.topStackName,
     stackDisplayName: environment.displayName,
@@ -58,7 +61,7 @@ export function buildFunctionSpec(scope: TemplateScope, logicalId: string, optio
     ...(runtime === undefined ? {} : { runtime }),
     ...(handler === undefined ? {} : { handler }),
     architecture: Array.isArray(architectures) && architectures[0] === 'arm64' ? 'arm64' : 'x86_64',
-    memorySizeMb: number('MemorySize', properties['MemorySize'], 128),
+    memorySizeMb,
     timeoutSeconds: number('Timeout', properties['Timeout'], 3),
     ephemeralStorageMb: number('EphemeralStorage', isRecord(ephemeralStorage) ? ephemeralStorage['Size'] : undefined, 512),
     environment: variables,
@@ -69,6 +72,7 @@ export function buildFunctionSpec(scope: TemplateScope, logicalId: string, optio
     tracingMode: isRecord(tracing) && text(tracing['Mode']) === 'Active' ? 'Active' : 'PassThrough',
     ...(reserved === undefined ? {} : { reservedConcurrency: number('ReservedConcurrentExecutions', reserved, 0) }),
     ...(functionUrl === undefined ? {} : { functionUrl }),
+    ...(managedInstances === undefined ? {} : { managedInstances }),
   };
 }
 

@@ -8,6 +8,7 @@ export type {
   FunctionUrlSpec,
   LayerSpec,
   LoggingSpec,
+  ManagedInstancesSpec,
   UnresolvedVariable,
 } from './function-spec.js';
 export type {
