@@ -61,6 +61,17 @@ export function toFunctionConfiguration(spec: FunctionSpec, lastModified: Date):
       ...(logging.systemLogLevel === undefined ? {} : { SystemLogLevel: logging.systemLogLevel }),
       LogGroup: logging.logGroup,
     },
+    ...(spec.managedInstances === undefined
+      ? {}
+      : {
+          CapacityProviderConfig: {
+            LambdaManagedInstancesCapacityProviderConfig: {
+              CapacityProviderArn: spec.managedInstances.capacityProviderArn,
+              PerExecutionEnvironmentMaxConcurrency: spec.managedInstances.perExecutionEnvironmentMaxConcurrency,
+              ExecutionEnvironmentMemoryGiBPerVCpu: spec.managedInstances.memoryGiBPerVCpu,
+            },
+          },
+        }),
   };
 }
 
