@@ -49,7 +49,7 @@ describe('Lambda Managed Instances (docs/conformance.md Y)', () => {
     assert.equal(local.getFunction('OnDemand').managedInstances, undefined);
   });
 
-  it('Y.82 four concurrent invocations of a Node.js function are served by one process, each answer to its own caller', { timeout: 180_000 }, async () => {
+  it('Y.82 Y.87 four concurrent invocations of a Node.js function are served by one process, each answer to its own caller', { timeout: 180_000 }, async () => {
     const group = 'node-four';
     const url = barrier.url(group, MAX_CONCURRENCY);
     const ids = ['a', 'b', 'c', 'd'];
@@ -183,7 +183,7 @@ describe('Lambda Managed Instances (docs/conformance.md Y)', () => {
     assert.deepEqual(local.environmentCount('Workers'), { current: 1, peak: 1 });
   });
 
-  it('Y.87 a function on the default compute still runs one invocation per environment, with AWS_LAMBDA_INITIALIZATION_TYPE on-demand', { timeout: 180_000 }, async () => {
+  it('Y.88 a function on the default compute still runs one invocation per environment, with AWS_LAMBDA_INITIALIZATION_TYPE on-demand', { timeout: 180_000 }, async () => {
     const group = 'on-demand';
     const url = barrier.url(group, 2);
     const answers = (await Promise.all(['o1', 'o2'].map((id) => local.invoke('OnDemand', { event: { id, barrier: url } })))).map((result) => result.payload as Answer);
