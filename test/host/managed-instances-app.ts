@@ -26,7 +26,8 @@ function onManagedInstances(fn: lambda.Function, maxConcurrency: number): void {
 /**
  * `ManagedStack`: `Concurrent` (Node.js, 60 s), `Brief` (Node.js, 3 s: about timeouts),
  * `Workers` (Python, 60 s), each running up to {@link MAX_CONCURRENCY} invocations per
- * environment with 2 GB, and `OnDemand` (Node.js, the default compute) to compare.
+ * environment with 2 GB, `BriefWorkers` (Python, 3 s, two at once), and `OnDemand` (Node.js,
+ * the default compute) to compare.
  */
 export function synthesizeManagedApp(outdir: string): void {
   const app = new App({ outdir, context: { 'aws:cdk:disable-version-reporting': true }, stackTraces: false });
@@ -43,6 +44,16 @@ export function synthesizeManagedApp(outdir: string): void {
       timeout: Duration.seconds(60),
     }),
     MAX_CONCURRENCY,
+  );
+  onManagedInstances(
+    new lambda.Function(stack, 'BriefWorkers', {
+      runtime: lambda.Runtime.PYTHON_3_13,
+      handler: 'app.handler',
+      code: lambda.Code.fromAsset(join(FIXTURES, 'python')),
+      memorySize: 2048,
+      timeout: Duration.seconds(3),
+    }),
+    2,
   );
   new lambda.Function(stack, 'OnDemand', { ...node, timeout: Duration.seconds(60) });
   app.synth();
@@ -75,7 +86,7 @@ export class Barrier implements AsyncDisposable {
   readonly #server: Server;
   readonly #held = new Map<string, Held[]>();
   readonly #sizes = new Map<string, number>();
-  readonly #arrivals: { group: string; id: string }[] = [];
+  readonly #arrivals: { group: string; id: string; pid?: number }[] = [];
   readonly #waiters = new Set<() => void>();
 
   private constructor(server: Server) {
@@ -103,6 +114,11 @@ export class Barrier implements AsyncDisposable {
     return this.#arrivals.filter((arrival) => arrival.group === group).map((arrival) => arrival.id);
   }
 
+  /** The pid each invocation of `group` reported when it checked in (Python's fixture does), by id. */
+  pids(group: string): Map<string, number> {
+    return new Map(this.#arrivals.filter((arrival) => arrival.group === group && arrival.pid !== undefined).map((arrival) => [arrival.id, arrival.pid!]));
+  }
+
   /** Requests of `group` held now. */
   holding(group: string): number {
     return this.#held.get(group)?.length ?? 0;
@@ -125,9 +141,10 @@ export class Barrier implements AsyncDisposable {
     const url = new URL(request.url ?? '/', 'http://barrier');
     const group = url.searchParams.get('group') ?? '';
     const id = url.searchParams.get('id') ?? '';
+    const pid = url.searchParams.get('pid');
     const held = [...(this.#held.get(group) ?? []), { id, response }];
     this.#held.set(group, held);
-    this.#arrivals.push({ group, id });
+    this.#arrivals.push({ group, id, ...(pid === null ? {} : { pid: Number(pid) }) });
     for (const wake of [...this.#waiters]) {
       this.#waiters.delete(wake);
       wake();

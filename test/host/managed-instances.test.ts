@@ -183,6 +183,35 @@ describe('Lambda Managed Instances (docs/conformance.md Y)', () => {
     assert.deepEqual(local.environmentCount('Workers'), { current: 1, peak: 1 });
   });
 
+  it('Y.84 Y.86 Python: a timed-out invocation\'s worker runs on, has its late answer refused, and serves again', { timeout: 180_000 }, async () => {
+    const group = 'python-timeout';
+    const slow = local.invoke('BriefWorkers', { event: { id: 'slow', barrier: barrier.url(group) } });
+    await barrier.waitForArrivals(group, 1);
+    const slowPid = barrier.pids(group).get('slow');
+    assert.equal(typeof slowPid, 'number');
+    // The other worker serves meanwhile.
+    const during = await local.invoke('BriefWorkers', { event: { id: 'during' } });
+    assert.equal(during.error, undefined, during.rawPayload.toString());
+    assert.notEqual((during.payload as Answer).pid, slowPid);
+    const timedOut = await slow;
+    assert.equal(timedOut.error?.errorType, 'Sandbox.Timedout');
+
+    // Let it go: its answer comes too late (410), and the worker takes the next invocation.
+    barrier.release(group);
+    const pair = 'python-after-timeout';
+    const url = barrier.url(pair, 2);
+    const results = await Promise.all(['q1', 'q2'].map((id) => local.invoke('BriefWorkers', { event: { id, barrier: url } })));
+    assert.deepEqual(
+      results.map((result) => result.error),
+      [undefined, undefined],
+      JSON.stringify(results.map((result) => result.rawPayload.toString())),
+    );
+    const answers = results.map((result) => result.payload as Answer);
+    assert.deepEqual(new Set(answers.map((answer) => answer.pid)), new Set([slowPid, (during.payload as Answer).pid]), 'both workers serve, the timed-out one too');
+    assert.equal(new Set(answers.map((answer) => answer.ppid)).size, 1);
+    assert.equal(local.environmentCount('BriefWorkers').current, 1, 'no reset');
+  });
+
   it('Y.88 a function on the default compute still runs one invocation per environment, with AWS_LAMBDA_INITIALIZATION_TYPE on-demand', { timeout: 180_000 }, async () => {
     const group = 'on-demand';
     const url = barrier.url(group, 2);
