@@ -1,5 +1,6 @@
 import { isRecord } from './cfn-template.js';
 import type { FunctionSpec, FunctionUrlSpec, LayerSpec, LoggingSpec, UnresolvedVariable } from './function-spec.js';
+import { readManagedInstances } from './read-managed-instances.js';
 import { locateCode } from './locate-code.js';
 import type { FunctionQualifiers } from './read-versions.js';
 import { NO_VALUE, stringifyResolved, type ResolvedValue } from './resolved-value.js';
@@ -51,6 +52,8 @@ export function buildFunctionSpec(scope: TemplateScope, logicalId: string, optio
   const qualifiers = options.qualifiers?.get(logicalId);
   const tenancy = properties['TenancyConfig'] === undefined ? undefined : scope.resolve(properties['TenancyConfig'], []);
   const perTenant = isRecord(tenancy) && tenancy['TenantIsolationMode'] === 'PER_TENANT';
+  const memorySizeMb = number('MemorySize', properties['MemorySize'], 128);
+  const managedInstances = readManagedInstances(properties, { runtime, memorySizeMb, text, number });
   return {
     stackName: environment.topStackName,
     stackDisplayName: environment.displayName,
@@ -64,7 +67,7 @@ export function buildFunctionSpec(scope: TemplateScope, logicalId: string, optio
     ...(runtime === undefined ? {} : { runtime }),
     ...(handler === undefined ? {} : { handler }),
     architecture: Array.isArray(architectures) && architectures[0] === 'arm64' ? 'arm64' : 'x86_64',
-    memorySizeMb: number('MemorySize', properties['MemorySize'], 128),
+    memorySizeMb,
     timeoutSeconds: number('Timeout', properties['Timeout'], 3),
     ephemeralStorageMb: number('EphemeralStorage', isRecord(ephemeralStorage) ? ephemeralStorage['Size'] : undefined, 512),
     environment: variables,
@@ -78,6 +81,7 @@ export function buildFunctionSpec(scope: TemplateScope, logicalId: string, optio
     ...(qualifiers === undefined || qualifiers.versions.length === 0 ? {} : { versions: qualifiers.versions }),
     ...(qualifiers === undefined || qualifiers.aliases.length === 0 ? {} : { aliases: qualifiers.aliases }),
     ...(perTenant ? { tenantIsolationMode: 'PER_TENANT' as const } : {}),
+    ...(managedInstances === undefined ? {} : { managedInstances }),
   };
 }
 

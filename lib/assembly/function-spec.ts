@@ -46,6 +46,25 @@ export interface FunctionUrlSpec {
   readonly cors?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * `CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig` of the function: it runs
+ * on Lambda Managed Instances, several invocations at once in each execution environment.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-execution-environment.html
+ */
+export interface ManagedInstancesSpec {
+  /** The capacity provider's ARN (resolved, or a placeholder). */
+  readonly capacityProviderArn: string;
+  /**
+   * Invocations one execution environment runs at once: `PerExecutionEnvironmentMaxConcurrency`,
+   * else the runtime's default per vCPU (Node.js 64, Python 16) times the environment's vCPUs.
+   */
+  readonly perExecutionEnvironmentMaxConcurrency: number;
+  /** `ExecutionEnvironmentMemoryGiBPerVCpu`. @default 2 */
+  readonly memoryGiBPerVCpu: number;
+  /** `FunctionScalingConfig.MaxExecutionEnvironments`, when the template sets it. */
+  readonly maxExecutionEnvironments?: number;
+}
+
 /** An environment variable whose value CloudFormation would only know at deploy time. */
 export interface UnresolvedVariable {
   /** The variable's name. */
@@ -106,6 +125,8 @@ export interface FunctionSpec {
   readonly aliases?: readonly AliasSpec[];
   /** `TenancyConfig.TenantIsolationMode`: each invocation names a tenant, whose environments are its own. */
   readonly tenantIsolationMode?: 'PER_TENANT';
+  /** Set when the function runs on Lambda Managed Instances. */
+  readonly managedInstances?: ManagedInstancesSpec;
 }
 
 /** One `AWS::Lambda::Version` of a function: a snapshot of its configuration as the template declares it. */

@@ -9,6 +9,7 @@ export type {
   FunctionUrlSpec,
   LayerSpec,
   LoggingSpec,
+  ManagedInstancesSpec,
   UnresolvedVariable,
   VersionSpec,
 } from './function-spec.js';

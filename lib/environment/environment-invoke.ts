@@ -5,7 +5,7 @@ import { deliverResponse, functionError, type Answer } from './caller-response.j
 import { delay, type Delay } from './delay.js';
 import { initializeEnvironment, type InitResult } from './environment-init.js';
 import type { Collected } from './environment-output.js';
-import type { EnvironmentParts } from './environment-parts.js';
+import { singleChannel, type EnvironmentParts } from './environment-parts.js';
 import { DEFAULT_INIT_TIMEOUT_MS, type InvocationReport, type InvokeRequest } from './environment-types.js';
 import { describeExit } from './managed-process.js';
 import { reportLine, runtimeDoneLine, startLine, timeoutLine, type PlatformStatus } from './platform-lines.js';
@@ -81,7 +81,8 @@ async function invokeRuntime(
   answer: Answer,
   finish: Finish,
 ): Promise<InvocationReport> {
-  const { spec, options, channel, registry, conditions, output, processes, memory } = parts;
+  const { spec, options, registry, conditions, output, processes, memory } = parts;
+  const channel = singleChannel(parts);
   const runtime = processes.runtime!;
   const traceId = request.traceId ?? newTraceId();
   const invokedFunctionArn = request.invokedFunctionArn ?? spec.functionArn;
@@ -180,7 +181,8 @@ async function invokeRuntime(
 }
 
 async function timeOut(parts: EnvironmentParts, requestId: string, answer: Answer, finish: Finish, stream: Readable | undefined): Promise<InvocationReport> {
-  const { spec, channel, output, processes } = parts;
+  const { spec, output, processes } = parts;
+  const channel = singleChannel(parts);
   const seconds = spec.timeoutSeconds.toFixed(2);
   channel.abandon();
   output.emit({ time: new Date(), type: 'platform', text: timeoutLine(new Date(), requestId, spec.timeoutSeconds), requestId });

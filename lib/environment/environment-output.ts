@@ -28,6 +28,8 @@ export class EnvironmentOutput {
   readonly #options: EnvironmentOutputOptions;
   #collector: Collected | undefined;
   #requestId: string | undefined;
+  /** Lambda Managed Instances: a collection per invocation under way, by request id. */
+  readonly #byRequestId = new Map<string, Collected>();
 
   constructor(options: EnvironmentOutputOptions) {
     this.#options = options;
@@ -46,6 +48,23 @@ export class EnvironmentOutput {
     this.#collector = undefined;
   }
 
+  /**
+   * Starts collecting for one of several invocations under way at once (Lambda Managed
+   * Instances): what names its request id goes to the returned lists, until
+   * {@link stopCollectingFor}. A function line is theirs when its text holds the request id,
+   * as the runtimes' log formats write it.
+   */
+  collectFor(requestId: string): Collected {
+    const collected: Collected = { logs: [], telemetry: [] };
+    this.#byRequestId.set(requestId, collected);
+    return collected;
+  }
+
+  /** Ends the collection of {@link collectFor}. */
+  stopCollectingFor(requestId: string): void {
+    this.#byRequestId.delete(requestId);
+  }
+
   /** The request id that log lines are tagged with from now on. */
   set requestId(requestId: string | undefined) {
     this.#requestId = requestId;
@@ -54,7 +73,7 @@ export class EnvironmentOutput {
   /** A line of the runtime's output. */
   functionLine(line: string): void {
     const time = new Date();
-    this.emit({ time, type: 'function', text: line, ...this.#requestIdField() });
+    this.emit({ time, type: 'function', text: line, ...this.#requestIdField(this.#requestIdIn(line)) });
     this.publish({ time: time.toISOString(), type: 'function', record: this.#functionRecord(line) });
   }
 
@@ -66,34 +85,43 @@ export class EnvironmentOutput {
   }
 
   /** A platform event: its log line in the function's log format, and its telemetry event. */
-  platform(line: PlatformLine, options: { telemetry?: boolean } = {}): void {
+  platform(line: PlatformLine, options: { telemetry?: boolean; requestId?: string } = {}): void {
     const time = new Date();
     const { logging } = this.#options.spec;
     if (logging.logFormat === 'JSON') {
       // CloudWatch gets the events that have a text line; the rest only at system log level DEBUG.
       const logged = line.type !== 'platform.end' && (line.text !== undefined || logging.systemLogLevel === 'DEBUG');
       if (logged) {
-        this.emit({ time, type: 'platform', text: JSON.stringify({ time: time.toISOString(), type: line.type, record: line.record }), ...this.#requestIdField() });
+        this.emit({ time, type: 'platform', text: JSON.stringify({ time: time.toISOString(), type: line.type, record: line.record }), ...this.#requestIdField(options.requestId) });
       }
     } else if (line.text !== undefined) {
-      this.emit({ time, type: 'platform', text: line.text, ...this.#requestIdField() });
+      this.emit({ time, type: 'platform', text: line.text, ...this.#requestIdField(options.requestId) });
     }
-    if (options.telemetry !== false) this.publish({ time: time.toISOString(), type: line.type, record: line.record });
+    if (options.telemetry !== false) this.publish({ time: time.toISOString(), type: line.type, record: line.record }, options.requestId);
   }
 
-  publish(event: TelemetryEvent): void {
+  publish(event: TelemetryEvent, requestId?: string): void {
     this.#collector?.telemetry.push(event);
+    if (requestId !== undefined) this.#byRequestId.get(requestId)?.telemetry.push(event);
     this.#options.telemetry.publish(event);
     this.#options.onTelemetry?.(event);
   }
 
   emit(record: LogRecord): void {
     this.#collector?.logs.push(record);
+    if (record.requestId !== undefined) this.#byRequestId.get(record.requestId)?.logs.push(record);
     this.#options.onLog?.(record);
   }
 
-  #requestIdField(): { requestId?: string } {
-    return this.#requestId === undefined ? {} : { requestId: this.#requestId };
+  #requestIdField(requestId = this.#requestId): { requestId?: string } {
+    return requestId === undefined ? {} : { requestId };
+  }
+
+  /** The invocation under way whose request id a function line names, when several run at once. */
+  #requestIdIn(line: string): string | undefined {
+    if (this.#requestId !== undefined || this.#byRequestId.size === 0) return this.#requestId;
+    for (const requestId of this.#byRequestId.keys()) if (line.includes(requestId)) return requestId;
+    return undefined;
   }
 
   /** A function log line as a telemetry record: the text, or the object of a JSON-format line. */

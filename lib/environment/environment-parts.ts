@@ -1,5 +1,5 @@
 import type { FunctionSpec } from '../assembly/index.js';
-import type { ExtensionRegistry, RuntimeChannel, TelemetryHub } from '../runtime-api/index.js';
+import { RuntimeChannel, type ConcurrentRuntimeChannel, type ExtensionRegistry, type TelemetryHub } from '../runtime-api/index.js';
 import type { RuntimeInfo } from '../runtimes/index.js';
 import type { Conditions } from './conditions.js';
 import type { DiagnosticLogger } from './diagnostics.js';
@@ -16,7 +16,8 @@ export interface EnvironmentParts {
   readonly options: ExecutionEnvironmentOptions;
   readonly runtime: RuntimeInfo;
   readonly lifecycle: EnvironmentLifecycle;
-  readonly channel: RuntimeChannel;
+  /** One invocation at a time, or several for Lambda Managed Instances (see concurrent-invoke.ts). */
+  readonly channel: RuntimeChannel | ConcurrentRuntimeChannel;
   readonly registry: ExtensionRegistry;
   readonly conditions: Conditions;
   readonly telemetry: TelemetryHub;
@@ -26,4 +27,10 @@ export interface EnvironmentParts {
   readonly logger: DiagnosticLogger;
   /** Happens when an extension breaks the environment; renewed at each init. */
   failures: Latch<EnvironmentFailure>;
+}
+
+/** The channel of an environment that runs one invocation at a time. */
+export function singleChannel(parts: EnvironmentParts): RuntimeChannel {
+  if (parts.channel instanceof RuntimeChannel) return parts.channel;
+  throw new Error(`${parts.spec.constructPath} runs several invocations at once: its invocations go through concurrent-invoke.ts`);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FunctionSpec } from '../assembly/index.js';
 import { describeRuntime } from '../runtimes/index.js';
 import {
+  ConcurrentRuntimeChannel,
   ExtensionRegistry,
   RuntimeChannel,
   TelemetryHub,
@@ -14,6 +15,7 @@ import {
 } from '../runtime-api/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { functionError, type Answer, type CallerResponse } from './caller-response.js';
+import { ConcurrentInvocations } from './concurrent-invoke.js';
 import { Conditions } from './conditions.js';
 import { prepareDebugging } from './debugger.js';
 import { SILENT_LOGGER } from './diagnostics.js';
@@ -53,11 +55,17 @@ export class ExecutionEnvironment implements AsyncDisposable {
   readonly #server: RuntimeApiServer;
   #freezeTimer: NodeJS.Immediate | undefined;
   #closing: Promise<void> | undefined;
+  /** Lambda Managed Instances: several invocations at once, never frozen. */
+  readonly #concurrent: ConcurrentInvocations | undefined;
 
   private constructor(parts: EnvironmentParts, server: RuntimeApiServer) {
     this.spec = parts.spec;
     this.#parts = parts;
     this.#server = server;
+    const managed = parts.spec.managedInstances;
+    if (managed !== undefined && parts.channel instanceof ConcurrentRuntimeChannel) {
+      this.#concurrent = new ConcurrentInvocations(parts, parts.channel, managed.perExecutionEnvironmentMaxConcurrency);
+    }
     parts.logger.debug({ runtime: parts.spec.runtime }, 'environment started');
   }
 
@@ -86,7 +94,8 @@ export class ExecutionEnvironment implements AsyncDisposable {
         target.fail?.({ kind: 'failure', errorType: kind === 'init' ? 'Extension.InitError' : 'Extension.ExitError', message });
       },
     });
-    const channel = new RuntimeChannel();
+    // Lambda Managed Instances: the runtime's workers take several invocations at once (docs/conformance.md Y).
+    const channel = spec.managedInstances === undefined ? new RuntimeChannel() : new ConcurrentRuntimeChannel();
     const telemetry = new TelemetryHub();
     let server: RuntimeApiServer;
     try {
@@ -164,8 +173,17 @@ export class ExecutionEnvironment implements AsyncDisposable {
     return this.#parts.processes.pids;
   }
 
-  /** Runs one invocation; one at a time per environment. */
+  /** Invocations under way: 0 or 1, or up to `PerExecutionEnvironmentMaxConcurrency` on Lambda Managed Instances. */
+  get inFlight(): number {
+    return this.#concurrent?.inFlight ?? (this.#parts.lifecycle.publicState === 'invoking' ? 1 : 0);
+  }
+
+  /**
+   * Runs one invocation: one at a time per environment, or up to the function's
+   * `PerExecutionEnvironmentMaxConcurrency` at once on Lambda Managed Instances.
+   */
   invoke(request: InvokeRequest): InvocationHandle {
+    if (this.#concurrent !== undefined) return this.#concurrent.invoke(request);
     const { lifecycle, processes } = this.#parts;
     if (lifecycle.state === 'shutdown') throw new CdkLocalError(ErrorCodes.CLOSED, `The environment of ${this.spec.constructPath} was shut down.`);
     if (lifecycle.publicState === 'invoking') throw new CdkLocalError(ErrorCodes.ENVIRONMENT_FAILED, `The environment of ${this.spec.constructPath} is busy with another invocation.`);

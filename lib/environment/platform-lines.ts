@@ -59,7 +59,7 @@ export function initStartLine(spec: FunctionSpec, runtime: RuntimeInfo, phase: '
   return {
     type: 'platform.initStart',
     record: {
-      initializationType: 'on-demand',
+      initializationType: spec.managedInstances === undefined ? 'on-demand' : 'lambda-managed-instances',
       phase,
       runtimeVersion: runtime.runtimeVersion,
       runtimeVersionArn: arn,

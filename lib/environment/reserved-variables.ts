@@ -68,7 +68,9 @@ export function buildRuntimeVariables(options: RuntimeVariablesOptions): Record<
     AWS_LAMBDA_FUNCTION_VERSION: spec.version,
     AWS_LAMBDA_LOG_GROUP_NAME: spec.logging.logGroup,
     AWS_LAMBDA_LOG_STREAM_NAME: options.logStreamName,
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    // Lambda Managed Instances: the runtime client runs this many invocations at once (docs/conformance.md Y).
+    AWS_LAMBDA_INITIALIZATION_TYPE: spec.managedInstances === undefined ? 'on-demand' : 'lambda-managed-instances',
+    AWS_LAMBDA_MAX_CONCURRENCY: spec.managedInstances === undefined ? undefined : String(spec.managedInstances.perExecutionEnvironmentMaxConcurrency),
     AWS_REGION: spec.region,
     AWS_DEFAULT_REGION: spec.region,
     AWS_ACCESS_KEY_ID: options.credentials?.accessKeyId,

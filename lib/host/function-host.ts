@@ -1,4 +1,4 @@
-import type { FunctionSpec } from '../assembly/index.js';
+import type { FunctionSpec, ManagedInstancesSpec } from '../assembly/index.js';
 import { prepareFunctionCode } from '../assembly/index.js';
 import {
   ExecutionEnvironment,
@@ -8,6 +8,7 @@ import {
   type DebugSettings,
   type DiagnosticLogger,
   type EnvironmentEvent,
+  type ExecutionEnvironmentOptions,
   type TelemetryEvent,
   type InvocationHandle,
   type InvokeRequest,
@@ -97,6 +98,10 @@ export class FunctionHost implements AsyncDisposable {
   /** Environments that have answered and are finishing their invocation. */
   readonly #finishing = new Set<ExecutionEnvironment>();
   readonly #releaseWaiters = new Set<() => void>();
+  /** Lambda Managed Instances: invocations under way in each environment. */
+  readonly #load = new Map<ExecutionEnvironment, number>();
+  /** Lambda Managed Instances: the environment being started, and how many invocations wait to share it. */
+  #startingShared: { slots: number; readonly environment: Promise<ExecutionEnvironment> } | undefined;
   /** Most environments that ever ran at once. */
   peakEnvironments = 0;
 
@@ -125,21 +130,22 @@ export class FunctionHost implements AsyncDisposable {
         `The event is ${request.payload.length} bytes; Lambda accepts at most ${MAX_SYNC_PAYLOAD_BYTES} bytes for a synchronous invocation.`,
       );
     }
-    const environment = await this.#acquire();
+    const managed = this.spec.managedInstances;
+    const environment = managed === undefined ? await this.#acquire() : await this.#acquireShared(managed);
+    const release = (): void => (managed === undefined ? this.#release(environment) : this.#releaseShared(environment));
     let handle: InvocationHandle;
     try {
       handle = environment.invoke(request);
     } catch (error) {
-      this.#release(environment);
+      release();
       throw error;
     }
-    void handle.response.then(() => {
-      if (this.#all.has(environment) && !this.#idle.includes(environment)) this.#finishing.add(environment);
-    });
-    void handle.report.then(
-      () => this.#release(environment),
-      () => this.#release(environment),
-    );
+    if (managed === undefined) {
+      void handle.response.then(() => {
+        if (this.#all.has(environment) && !this.#idle.includes(environment)) this.#finishing.add(environment);
+      });
+    }
+    void handle.report.then(release, release);
     return handle;
   }
 
@@ -188,22 +194,7 @@ export class FunctionHost implements AsyncDisposable {
         this.#startingSingle = true;
         claimedSingle = true;
       }
-      const environment = await ExecutionEnvironment.start({
-        spec: this.spec,
-        codeDirectory: prepared.codeDirectory,
-        layersDirectory: prepared.layersDirectory,
-        functionVariables: this.#options.functionVariables,
-        credentials: this.#options.credentials,
-        ...(this.#options.onLog === undefined ? {} : { onLog: this.#options.onLog }),
-        ...(this.#options.onTelemetry === undefined ? {} : { onTelemetry: this.#options.onTelemetry }),
-        ...(this.#options.onEvent === undefined ? {} : { onEvent: this.#options.onEvent }),
-        ...(this.#options.onNotice === undefined ? {} : { onNotice: this.#options.onNotice }),
-        ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
-        ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
-        ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
-        ...(this.#options.provision === undefined ? {} : { provision: this.#options.provision }),
-        ...(this.#options.debug === undefined ? {} : { debug: this.#options.debug }),
-      });
+      const environment = await ExecutionEnvironment.start(this.#environmentOptions(prepared));
       this.#all.add(environment);
       this.peakEnvironments = Math.max(this.peakEnvironments, this.#all.size);
       return environment;
@@ -211,6 +202,109 @@ export class FunctionHost implements AsyncDisposable {
       this.#starting -= 1;
       if (claimedSingle) this.#startingSingle = false;
     }
+  }
+
+  /** What every environment of this function starts with. */
+  #environmentOptions(prepared: PreparedCode): ExecutionEnvironmentOptions {
+    return {
+      spec: this.spec,
+      codeDirectory: prepared.codeDirectory,
+      layersDirectory: prepared.layersDirectory,
+      functionVariables: this.#options.functionVariables,
+      credentials: this.#options.credentials,
+      ...(this.#options.onLog === undefined ? {} : { onLog: this.#options.onLog }),
+      ...(this.#options.onTelemetry === undefined ? {} : { onTelemetry: this.#options.onTelemetry }),
+      ...(this.#options.onEvent === undefined ? {} : { onEvent: this.#options.onEvent }),
+      ...(this.#options.onNotice === undefined ? {} : { onNotice: this.#options.onNotice }),
+      ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
+      ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
+      ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
+      ...(this.#options.provision === undefined ? {} : { provision: this.#options.provision }),
+      ...(this.#options.debug === undefined ? {} : { debug: this.#options.debug }),
+    };
+  }
+
+  /** Most environments at once for a Managed Instances function. */
+  #managedEnvironmentLimit(managed: ManagedInstancesSpec): number {
+    if (this.#singleEnvironment || this.#options.debug !== undefined) return 1;
+    return managed.maxExecutionEnvironments ?? this.#options.maxConcurrency ?? 10;
+  }
+
+  /**
+   * Lambda Managed Instances (docs/conformance.md Y): the busiest environment with room takes
+   * the invocation, so that one runs `PerExecutionEnvironmentMaxConcurrency` invocations
+   * before another starts; invocations that arrive while one starts share it. Reserved
+   * concurrency, when set, caps the function's invocations at once.
+   */
+  async #acquireShared(managed: ManagedInstancesSpec): Promise<ExecutionEnvironment> {
+    const perEnvironment = managed.perExecutionEnvironmentMaxConcurrency;
+    let running = this.#startingShared?.slots ?? 0;
+    for (const load of this.#load.values()) running += load;
+    if (this.spec.reservedConcurrency !== undefined && running >= this.spec.reservedConcurrency) {
+      throw new CdkLocalError(
+        ErrorCodes.TOO_MANY_REQUESTS,
+        `Rate Exceeded: ${this.spec.constructPath} is already running ${this.spec.reservedConcurrency} invocation(s), its reserved concurrency.`,
+      );
+    }
+    let chosen: ExecutionEnvironment | undefined;
+    let chosenLoad = -1;
+    for (const environment of this.#all) {
+      const load = this.#load.get(environment) ?? 0;
+      if (environment.state !== 'shutdown' && load < perEnvironment && load > chosenLoad) {
+        chosen = environment;
+        chosenLoad = load;
+      }
+    }
+    if (chosen !== undefined) {
+      this.#load.set(chosen, chosenLoad + 1);
+      const index = this.#idle.indexOf(chosen);
+      if (index !== -1) this.#idle.splice(index, 1);
+      clearTimeout(this.#idleTimers.get(chosen));
+      this.#idleTimers.delete(chosen);
+      return chosen;
+    }
+    const starting = this.#startingShared;
+    if (starting !== undefined && starting.slots < perEnvironment) {
+      starting.slots += 1;
+      return starting.environment;
+    }
+    const limit = this.#managedEnvironmentLimit(managed);
+    if (this.#all.size + this.#starting >= limit) {
+      throw new CdkLocalError(
+        ErrorCodes.TOO_MANY_REQUESTS,
+        `Rate Exceeded: ${this.spec.constructPath} is already running ${limit} execution environment(s) of ${perEnvironment} invocation(s) each.`,
+      );
+    }
+    this.#starting += 1;
+    // The environment's promise refers back to its slots: made in two steps.
+    const shared = { slots: 1 } as { slots: number; environment: Promise<ExecutionEnvironment> };
+    shared.environment = (async () => {
+        try {
+          const prepared = await this.#prepare();
+          const environment = await ExecutionEnvironment.start(this.#environmentOptions(prepared));
+          this.#all.add(environment);
+          this.#load.set(environment, shared.slots);
+          this.peakEnvironments = Math.max(this.peakEnvironments, this.#all.size);
+          return environment;
+        } finally {
+          this.#starting -= 1;
+          if (this.#startingShared === shared) this.#startingShared = undefined;
+        }
+      })();
+    this.#startingShared = shared;
+    return shared.environment;
+  }
+
+  /** One invocation of a Managed Instances environment ended; with none left it is idle. */
+  #releaseShared(environment: ExecutionEnvironment): void {
+    const load = (this.#load.get(environment) ?? 1) - 1;
+    if (load > 0 && this.#closing === undefined && environment.state !== 'shutdown') {
+      this.#load.set(environment, load);
+      for (const wake of [...this.#releaseWaiters]) wake();
+      return;
+    }
+    this.#load.delete(environment);
+    this.#release(environment);
   }
 
   #release(environment: ExecutionEnvironment): void {
@@ -243,6 +337,12 @@ export class FunctionHost implements AsyncDisposable {
         this.#options.externalLayers === undefined ? this.spec.layers : await resolveExternalLayers(this.spec.layers, this.#options.externalLayers);
       const { codeDirectory, layers } = await prepareFunctionCode({ ...this.spec, layers: specLayers }, this.#options.cacheDirectory);
       for (const warning of layers.warnings) this.#options.onNotice?.(warning);
+      const managed = this.spec.managedInstances;
+      if (managed !== undefined) {
+        this.#options.onNotice?.(
+          `${this.spec.constructPath} runs on Lambda Managed Instances: up to ${managed.perExecutionEnvironmentMaxConcurrency} invocation(s) at once in each execution environment, which is never frozen; its capacity provider, instance types and scaling are not reproduced here (an environment starts on demand, when the others are full).`,
+        );
+      }
       if ((await listExternalExtensions(layers.directory)).length > 0) {
         this.#singleEnvironment = true;
         if (this.spec.reservedConcurrency !== 1 && (this.#options.maxConcurrency ?? 10) > 1) {
@@ -279,6 +379,7 @@ export class FunctionHost implements AsyncDisposable {
       this.#idleTimers.clear();
       const environments = [...this.#all];
       this.#all.clear();
+      this.#load.clear();
       this.#idle.length = 0;
       const results = await Promise.allSettled(environments.map((environment) => environment.shutdown()));
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');

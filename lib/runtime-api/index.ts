@@ -1,5 +1,6 @@
 export type { InitOutcome, Invocation, InvocationResponse, PostedError, StreamCompletion } from './invocation.js';
-export { RuntimeChannel, type PendingInvocation, type Refusal, type RuntimePhase } from './runtime-channel.js';
+export { RuntimeChannel, type InvocationChannel, type PendingInvocation, type Refusal, type RuntimePhase } from './runtime-channel.js';
+export { ConcurrentRuntimeChannel } from './concurrent-channel.js';
 export { MAX_RESPONSE_BYTES } from './runtime-routes.js';
 export { closeAfterAnswer } from './close-after-answer.js';
 export { buildRuntimeApi, startRuntimeApiServer, type RuntimeApiServer, type RuntimeApiServerOptions } from './server.js';

@@ -19,8 +19,14 @@ export interface PendingInvocation {
   readonly runtimeDone: Promise<void>;
 }
 
-/** Why a `/response`, `/error` or `/next` call was refused. */
-export type Refusal = 'invalid-request-id' | 'invalid-state';
+/**
+ * Why a `/response`, `/error` or `/next` call was refused. `invoke-timeout`: a late answer to
+ * an invocation that timed out in a Lambda Managed Instances environment (docs/conformance.md Y).
+ */
+export type Refusal = 'invalid-request-id' | 'invalid-state' | 'invoke-timeout';
+
+/** What the Runtime API's routes ask of a channel: {@link RuntimeChannel}, or the concurrent one of Managed Instances. */
+export type InvocationChannel = Pick<RuntimeChannel, 'next' | 'beginResponse' | 'failInit'>;
 
 interface Deferred<T> {
   readonly promise: Promise<T>;

@@ -6,7 +6,7 @@ import { apiError, normaliseErrorBody } from './error-body.js';
 import { jsonHeaderValue, RuntimeHeaders, lowerCase } from './headers.js';
 import type { Invocation, InvocationResponse, PostedError, StreamCompletion } from './invocation.js';
 import { readBody } from './read-body.js';
-import type { Refusal, RuntimeChannel } from './runtime-channel.js';
+import type { InvocationChannel, Refusal } from './runtime-channel.js';
 
 /** The largest buffered response the service accepts from a runtime. */
 export const MAX_RESPONSE_BYTES = 6_291_556;
@@ -17,7 +17,7 @@ const STREAMING_MODE = 'streaming';
 
 /** Options of {@link registerRuntimeRoutes}. */
 export interface RuntimeRoutesOptions {
-  readonly channel: RuntimeChannel;
+  readonly channel: InvocationChannel;
   /** @default MAX_RESPONSE_BYTES */
   readonly maxResponseBytes?: number;
   /** @default DEFAULT_STREAM_LIMITS */
@@ -46,9 +46,10 @@ function sentContentType(request: FastifyRequest): string | undefined {
 }
 
 function refuse(reply: FastifyReply, refusal: Refusal): FastifyReply {
-  return refusal === 'invalid-request-id'
-    ? reply.code(400).send(apiError('InvalidRequestID', 'Invalid request ID'))
-    : reply.code(403).send(apiError('InvalidStateTransition', 'State transition is not allowed'));
+  if (refusal === 'invalid-request-id') return reply.code(400).send(apiError('InvalidRequestID', 'Invalid request ID'));
+  // Lambda Managed Instances: the answer to an invocation that already timed out (docs/conformance.md Y).
+  if (refusal === 'invoke-timeout') return reply.code(410).send(apiError('InvokeTimeout', 'Invoke timeout'));
+  return reply.code(403).send(apiError('InvalidStateTransition', 'State transition is not allowed'));
 }
 
 function accepted(reply: FastifyReply): FastifyReply {

@@ -1,11 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerRuntimeRoutes, type StreamLimits } from './runtime-routes.js';
 import { apiError } from './error-body.js';
-import type { RuntimeChannel } from './runtime-channel.js';
+import type { InvocationChannel } from './runtime-channel.js';
 
 /** Options of {@link startRuntimeApiServer}. */
 export interface RuntimeApiServerOptions {
-  readonly channel: RuntimeChannel;
+  readonly channel: InvocationChannel;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** @default 0 (a free port) */

@@ -76,7 +76,9 @@ async function main() {
     stream.on('error', (error) => exitEmulatorGone(`cannot write its output (${/** @type {any} */ (error).code ?? error.message})`));
   }
   patchConsole(env);
-  const client = new RuntimeClient(runtimeApi);
+  // Lambda Managed Instances: several invocations at once in this process.
+  const concurrent = env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined;
+  const client = new RuntimeClient(runtimeApi, { concurrent });
 
   // Until the first invocation, a fatal error is an init error.
   /** @type {import('./runtime.mjs').ErrorCallbacks} */
@@ -119,6 +121,11 @@ async function main() {
     if (env.AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING === undefined) console.warn(CALLBACK_WARNING);
   }
   const streaming = metadata.streaming ? await import('./streaming.mjs') : undefined;
+  if (concurrent) {
+    const { ConcurrentRuntime } = await import('./concurrent-runtime.mjs');
+    await new ConcurrentRuntime({ client, handler, metadata, errorCallbacks, streaming, env }).start();
+    return;
+  }
   new Runtime({ client, handler, metadata, errorCallbacks, callbacksRemoved, streaming, env }).scheduleIteration();
 }
 

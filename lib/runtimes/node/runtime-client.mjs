@@ -62,15 +62,17 @@ const HEADER_SAFE = /^[\t\x20-\x7e]*$/;
 export class RuntimeClient {
   /**
    * @param {string} hostPort `AWS_LAMBDA_RUNTIME_API`: `host:port`, no scheme.
+   * @param {{ concurrent?: boolean }} [options] `concurrent`: Lambda Managed Instances, where
+   *   a `/next` stays open while other invocations post their answers: a connection each.
    */
-  constructor(hostPort) {
+  constructor(hostPort, options = {}) {
     const { hostname, port } = new URL(`http://${hostPort}`);
     /** @readonly */
     this.hostname = hostname.replace(/^\[(.*)\]$/, '$1');
     /** @readonly */
     this.port = port === '' ? 80 : parseInt(port, 10);
     /** @readonly */
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrent ? Infinity : 1 });
   }
 
   /**

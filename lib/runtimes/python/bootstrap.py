@@ -14,6 +14,8 @@ Environment it reads:
   AWS_LAMBDA_LOG_LEVEL       root logger level (TRACE means DEBUG); unset: WARNING
   AWS_EXECUTION_ENV          AWS_Lambda_python3.12 and later write results as UTF-8
   _LAMBDA_TELEMETRY_LOG_FD   an open fd: log records go there as frames (then unset)
+  AWS_LAMBDA_MAX_CONCURRENCY Lambda Managed Instances: run that many worker processes,
+                             each with its own init, one invocation at a time each
 It sets _X_AMZN_TRACE_ID for each invocation (removed when /next sends no trace id).
 
 Output: stdout carries the function's print() output as written, flushed on every
@@ -51,10 +53,10 @@ def _import_runtime():
     runtime_dir = os.path.dirname(os.path.realpath(__file__))
     sys.path.insert(0, runtime_dir)
     try:
-        from cdk_local_ric import runtime_api, runtime_loop, log_output
+        from cdk_local_ric import runtime_api, runtime_loop, log_output, workers
     finally:
         sys.path[:] = [entry for entry in sys.path if os.path.realpath(entry or os.curdir) != runtime_dir]
-    return runtime_api, runtime_loop, log_output
+    return runtime_api, runtime_loop, log_output, workers
 
 
 def _wait_for_debugger():
@@ -84,7 +86,7 @@ def main(argv):
     if sys.version_info < MIN_PYTHON:
         _fail("Python {}.{} or later is needed, this is {}".format(MIN_PYTHON[0], MIN_PYTHON[1], sys.version.split()[0]))
 
-    runtime_api, runtime_loop, log_output = _import_runtime()
+    runtime_api, runtime_loop, log_output, workers = _import_runtime()
 
     address = os.environ.get("AWS_LAMBDA_RUNTIME_API")
     if not address:
@@ -98,15 +100,28 @@ def main(argv):
     sys.path.insert(0, task_root)
 
     _wait_for_debugger()
-    api = runtime_api.RuntimeApiClient(address)
     log_format = log_output.parse_log_format(os.environ.get("AWS_LAMBDA_LOG_FORMAT"))
     log_level = log_output.parse_log_level(os.environ.get("AWS_LAMBDA_LOG_LEVEL"))
+    # Lambda Managed Instances: this many workers, each a process of its own.
+    max_concurrency = os.environ.get("AWS_LAMBDA_MAX_CONCURRENCY")
+
+    def serve():
+        api = runtime_api.RuntimeApiClient(address, concurrent=max_concurrency is not None)
+        try:
+            runtime_loop.run(handler, api, log_format, log_level)
+        except runtime_api.RuntimeApiError as error:
+            _fail(str(error))
+        except KeyboardInterrupt:
+            sys.exit(130)
+
+    if max_concurrency is None:
+        serve()
+        return
     try:
-        runtime_loop.run(handler, api, log_format, log_level)
-    except runtime_api.RuntimeApiError as error:
-        _fail(str(error))
-    except KeyboardInterrupt:
-        sys.exit(130)
+        worker_count = int(max_concurrency)
+    except ValueError:
+        _fail("AWS_LAMBDA_MAX_CONCURRENCY is not a number: {!r}".format(max_concurrency))
+    sys.exit(workers.run_workers(worker_count, serve))
 
 
 if __name__ == "__main__":

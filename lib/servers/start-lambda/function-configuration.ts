@@ -65,6 +65,17 @@ export function toFunctionConfiguration(spec: FunctionSpec, lastModified: Date, 
       LogGroup: logging.logGroup,
     },
     ...(spec.tenantIsolationMode === undefined ? {} : { TenancyConfig: { TenantIsolationMode: spec.tenantIsolationMode } }),
+    ...(spec.managedInstances === undefined
+      ? {}
+      : {
+          CapacityProviderConfig: {
+            LambdaManagedInstancesCapacityProviderConfig: {
+              CapacityProviderArn: spec.managedInstances.capacityProviderArn,
+              PerExecutionEnvironmentMaxConcurrency: spec.managedInstances.perExecutionEnvironmentMaxConcurrency,
+              ExecutionEnvironmentMemoryGiBPerVCpu: spec.managedInstances.memoryGiBPerVCpu,
+            },
+          },
+        }),
   };
 }
 

@@ -84,8 +84,12 @@ class _Connection(http.client.HTTPConnection):
 class RuntimeApiClient(object):
     """Requests to the Runtime API at ``AWS_LAMBDA_RUNTIME_API`` (``host:port``, no scheme)."""
 
-    def __init__(self, address):
+    def __init__(self, address, concurrent=False):
         self.address = address
+        # Lambda Managed Instances: one of several workers. As in AWS's client, an answer the
+        # Runtime API refuses (a late one after a timeout) is logged and the loop goes on, and
+        # an init error another worker already posted (403) is not an error of this one.
+        self._concurrent = concurrent
         self._connection = _Connection(address, timeout=None)
         self._user_agent = "aws-lambda-python/{}.{}.{}-cdk-local/{}".format(
             sys.version_info[0], sys.version_info[1], sys.version_info[2], __version__
@@ -105,7 +109,7 @@ class RuntimeApiClient(object):
     def post_response(self, request_id, body, content_type):
         """Report a handler's result (``POST /invocation/{id}/response``)."""
         path = "/invocation/{}/response".format(request_id)
-        self._post(path, body, {"Content-Type": content_type}, _is_success)
+        self._post_answer(path, body, {"Content-Type": content_type})
 
     def post_error(self, request_id, error_json, xray_cause_json):
         """Report a handler's failure (``POST /invocation/{id}/error``)."""
@@ -114,12 +118,23 @@ class RuntimeApiClient(object):
         if len(xray_cause) < MAX_XRAY_ERROR_CAUSE_BYTES:
             headers[XRAY_ERROR_CAUSE_HEADER] = xray_cause
         path = "/invocation/{}/error".format(request_id)
-        self._post(path, error_json.encode("utf-8"), headers, _is_success)
+        self._post_answer(path, error_json.encode("utf-8"), headers)
 
     def post_init_error(self, error_json, error_type):
         """Report a failed init (``POST /init/error``); only 202 counts as accepted, as for AWS's client."""
         headers = {ERROR_TYPE_HEADER: error_type}
-        self._post("/init/error", error_json.encode("utf-8"), headers, lambda status: status == 202)
+        accepted = (lambda status: status in (202, 403)) if self._concurrent else (lambda status: status == 202)
+        self._post("/init/error", error_json.encode("utf-8"), headers, accepted)
+
+    def _post_answer(self, path, body, headers):
+        if not self._concurrent:
+            self._post(path, body, headers, _is_success)
+            return
+        try:
+            self._post(path, body, headers, _is_success)
+        except RuntimeApiError as error:
+            sys.stderr.write("cdk-local python runtime: {} (this worker goes on)\n".format(error))
+            sys.stderr.flush()
 
     def close(self):
         self._connection.close()
