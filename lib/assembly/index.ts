@@ -14,6 +14,7 @@ export type {
   ApiIntegration,
   ApiSpec,
   ApiStageSpec,
+  CorsSpec,
   FunctionUrlEndpointSpec,
   HttpApiSpec,
   HttpRouteSpec,
