@@ -146,7 +146,7 @@ describe('start-api CORS over plain HTTP', () => {
     });
 
     it("drops the function's CORS headers and adds none for another origin, or a request without one", async () => {
-      for (const headers of [{ Origin: OTHER_ORIGIN }, {}]) {
+      for (const headers of [{ Origin: OTHER_ORIGIN }, {}] as Record<string, string>[]) {
         const answer = await exchange(`${base(CorsEndpoints.http)}/items/1`, 'GET', headers);
         assert.equal(answer.status, 200);
         assert.deepEqual(corsHeaders(answer), {});
