@@ -191,6 +191,14 @@ describe('start-api CORS over plain HTTP', () => {
     });
   });
 
+  it("puts the configured headers on a streamed function URL's prelude in place of the function's own", async () => {
+    const answer = await exchange(`${base(CorsEndpoints.streamed)}/`, 'GET', { Origin: OTHER_ORIGIN });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body, 'streamed');
+    assert.equal(answer.headers['x-exposed'], 'seen');
+    assert.deepEqual(corsHeaders(answer), { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'x-exposed' });
+  });
+
   describe('a REST API', () => {
     it("passes the function's own headers on as they are, CORS ones included, and adds none", async () => {
       const answer = await exchange(`${base(CorsEndpoints.rest)}/prod/items`, 'GET', { Origin: ORIGIN });
