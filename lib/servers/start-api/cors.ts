@@ -45,6 +45,22 @@ function requestedHeaders(request: ApiRequest): string[] {
 }
 
 /**
+ * The headers that allow a preflight: the configured `Access-Control-*` headers when the
+ * origin, the method and every requested header are allowed; undefined when one is not.
+ */
+function preflightHeaders(cors: CorsSpec, request: ApiRequest): [string, string][] | undefined {
+  const origin = allowedOrigin(cors, headerValue(request, 'origin'));
+  const method = headerValue(request, 'access-control-request-method') ?? '';
+  if (origin === undefined || !includes(cors.allowMethods, method) || !requestedHeaders(request).every((name) => includes(cors.allowHeaders, name))) return undefined;
+  const headers: [string, string][] = [[ALLOW_ORIGIN, origin]];
+  if (cors.allowCredentials) headers.push([ALLOW_CREDENTIALS, 'true']);
+  if (cors.allowMethods.length > 0) headers.push([ALLOW_METHODS, cors.allowMethods.join(',')]);
+  if (cors.allowHeaders.length > 0) headers.push([ALLOW_HEADERS, cors.allowHeaders.join(',')]);
+  if (cors.maxAgeSeconds !== undefined) headers.push([MAX_AGE, String(cors.maxAgeSeconds)]);
+  return headers;
+}
+
+/**
  * The front end's own answer to a preflight: 204 with the configured `Access-Control-*`
  * headers when the origin, the method and every requested header are allowed; 204 without
  * them otherwise, which the browser takes as a refusal. The function is not called.
@@ -52,27 +68,18 @@ function requestedHeaders(request: ApiRequest): string[] {
  * @see https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html#urls-cors
  */
 export function preflightAnswer(cors: CorsSpec, request: ApiRequest): ApiAnswer {
-  const origin = allowedOrigin(cors, headerValue(request, 'origin'));
-  const method = headerValue(request, 'access-control-request-method') ?? '';
-  const allowed = origin !== undefined && includes(cors.allowMethods, method) && requestedHeaders(request).every((name) => includes(cors.allowHeaders, name));
-  const headers: [string, string][] = [];
-  if (allowed) {
-    headers.push([ALLOW_ORIGIN, origin]);
-    if (cors.allowCredentials) headers.push([ALLOW_CREDENTIALS, 'true']);
-    if (cors.allowMethods.length > 0) headers.push([ALLOW_METHODS, cors.allowMethods.join(',')]);
-    if (cors.allowHeaders.length > 0) headers.push([ALLOW_HEADERS, cors.allowHeaders.join(',')]);
-    if (cors.maxAgeSeconds !== undefined) headers.push([MAX_AGE, String(cors.maxAgeSeconds)]);
-  }
-  return { statusCode: 204, headers, body: Buffer.alloc(0) };
+  return { statusCode: 204, headers: preflightHeaders(cors, request) ?? [], body: Buffer.alloc(0) };
 }
 
 /**
  * The headers of a response with the configuration applied: the function's own
  * `Access-Control-*` headers dropped, and for a request from an allowed origin the configured
- * `Access-Control-Allow-Origin`, `-Allow-Credentials` and `-Expose-Headers` added.
+ * `Access-Control-Allow-Origin`, `-Allow-Credentials` and `-Expose-Headers` added; for a
+ * preflight a route took (an HTTP API's `ANY` or `OPTIONS` route), the preflight's headers.
  */
 export function withCorsHeaders(cors: CorsSpec, request: ApiRequest, headers: readonly (readonly [string, string])[]): [string, string][] {
   const kept: [string, string][] = headers.filter(([name]) => !name.toLowerCase().startsWith(CORS_HEADER_PREFIX)).map(([name, value]) => [name, value]);
+  if (isPreflight(request)) return [...kept, ...(preflightHeaders(cors, request) ?? [])];
   const origin = allowedOrigin(cors, headerValue(request, 'origin'));
   if (origin === undefined) return kept;
   kept.push([ALLOW_ORIGIN, origin]);

@@ -121,16 +121,21 @@ describe('start-api CORS over plain HTTP', () => {
       assert.equal(corsHeaders(answer)['access-control-allow-origin'], ORIGIN);
     });
 
-    it('T.82 sends the preflight to the function when a route takes OPTIONS (ANY), with the configured headers on its answer', async () => {
-      const answer = await preflight(`${base(CorsEndpoints.http)}/any`, ORIGIN, 'PUT');
+    it("T.82 sends the preflight to the function when a route takes OPTIONS (ANY), with the preflight's configured headers on its answer", async () => {
+      const answer = await preflight(`${base(CorsEndpoints.http)}/any`, ORIGIN, 'PUT', 'x-custom');
       assert.equal(answer.status, 200);
       assert.equal(JSON.parse(answer.body).method, 'OPTIONS');
       assert.ok(answer.summary.function);
       assert.deepEqual(corsHeaders(answer), {
         'access-control-allow-origin': ORIGIN,
         'access-control-allow-credentials': 'true',
-        'access-control-expose-headers': 'x-exposed',
+        'access-control-allow-methods': 'GET,PUT,DELETE',
+        'access-control-allow-headers': 'x-custom,content-type',
+        'access-control-max-age': '300',
       });
+      const refused = await preflight(`${base(CorsEndpoints.http)}/any`, OTHER_ORIGIN, 'PUT');
+      assert.ok(refused.summary.function);
+      assert.deepEqual(corsHeaders(refused), {});
     });
 
     it("T.85 puts the configured headers on a response to an allowed origin, in place of the function's own", async () => {

@@ -101,4 +101,15 @@ describe('CORS of HTTP APIs and function URLs', () => {
     assert.deepEqual(withCorsHeaders(cors, request('GET', { Origin: 'https://example.com' }), functionHeaders), bare);
     assert.deepEqual(withCorsHeaders(cors, request('GET', {}), functionHeaders), bare);
   });
+
+  it("T.82 puts a preflight's headers on the answer of a route that took it", () => {
+    assert.deepEqual(withCorsHeaders(cors, preflight(ORIGIN, 'PUT'), [['Access-Control-Allow-Methods', 'PATCH']]), [
+      ['access-control-allow-origin', ORIGIN],
+      ['access-control-allow-credentials', 'true'],
+      ['access-control-allow-methods', 'GET,PUT'],
+      ['access-control-allow-headers', 'X-Custom,content-type'],
+      ['access-control-max-age', '300'],
+    ]);
+    assert.deepEqual(withCorsHeaders(cors, preflight(ORIGIN, 'DELETE'), [['Access-Control-Allow-Methods', 'DELETE']]), []);
+  });
 });
