@@ -26,10 +26,11 @@ import { saveToAnswerBundled } from './scenarios/save-to-answer-bundled.js';
 import { throughput } from './scenarios/throughput.js';
 import { warmInvokeLibrary } from './scenarios/warm-invoke-library.js';
 import { warmInvokeStartLambda } from './scenarios/warm-invoke-start-lambda.js';
+import { warmRequestStartApi } from './scenarios/warm-request-start-api.js';
 import { warmMemory } from './scenarios/warm-memory.js';
 
 /** Every scenario, in the order the table lists them. */
-export const SCENARIOS: readonly Scenario[] = [warmInvokeLibrary, warmInvokeStartLambda, cliInvoke, coldStart, throughput, readAssembly, idleMemory, warmMemory, runtimeFetch, saveToAnswer, saveToAnswerBundled];
+export const SCENARIOS: readonly Scenario[] = [warmInvokeLibrary, warmInvokeStartLambda, warmRequestStartApi, cliInvoke, coldStart, throughput, readAssembly, idleMemory, warmMemory, runtimeFetch, saveToAnswer, saveToAnswerBundled];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -26,6 +26,25 @@ export interface ApiStageSpec {
   readonly variables: Readonly<Record<string, string>>;
 }
 
+/**
+ * A CORS configuration the front end applies itself: an HTTP API's `CorsConfiguration` or a
+ * function URL's `Cors`, read as the template gives it (header names and methods as written).
+ */
+export interface CorsSpec {
+  /** Origins as written (`https://example.com`), or `*`. */
+  readonly allowOrigins: readonly string[];
+  /** Methods (`GET`), or `*`. */
+  readonly allowMethods: readonly string[];
+  /** Request header names, or `*`. */
+  readonly allowHeaders: readonly string[];
+  /** Response header names the browser may read, or `*`. */
+  readonly exposeHeaders: readonly string[];
+  /** How long a browser may keep a preflight's answer; unset: no `Access-Control-Max-Age`. */
+  readonly maxAgeSeconds?: number;
+  /** @default false */
+  readonly allowCredentials: boolean;
+}
+
 /** What every API and URL has. */
 interface EndpointBase {
   /** CloudFormation name of the top-level stack. */
@@ -79,6 +98,8 @@ export interface HttpApiSpec extends EndpointBase {
   readonly apiId: string;
   readonly stages: readonly ApiStageSpec[];
   readonly routes: readonly HttpRouteSpec[];
+  /** The API's `CorsConfiguration` (CDK's `corsPreflight`), if it has one. */
+  readonly cors?: CorsSpec;
 }
 
 /** One route of a WebSocket API (`$connect`, `$disconnect`, `$default`, or a custom key). */
@@ -97,8 +118,10 @@ export interface WebSocketApiSpec extends EndpointBase {
 }
 
 /** An `AWS::Lambda::Url` for a function of the app. */
-export interface FunctionUrlEndpointSpec extends EndpointBase, FunctionUrlSpec {
+export interface FunctionUrlEndpointSpec extends EndpointBase, Omit<FunctionUrlSpec, 'cors'> {
   readonly kind: 'url';
+  /** The URL's `Cors` (CDK's `addFunctionUrl({ cors })`), if it has one. */
+  readonly cors?: CorsSpec;
   /** The 32 characters of the URL's ID (stable stand-in). */
   readonly urlId: string;
   readonly function: FunctionSpec;

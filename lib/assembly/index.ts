@@ -18,6 +18,7 @@ export type {
   ApiIntegration,
   ApiSpec,
   ApiStageSpec,
+  CorsSpec,
   FunctionUrlEndpointSpec,
   HttpApiSpec,
   HttpRouteSpec,

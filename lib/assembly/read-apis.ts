@@ -11,6 +11,7 @@ import type {
   WebSocketRouteSpec,
 } from './api-spec.js';
 import { isRecord } from './cfn-template.js';
+import { readCors } from './read-cors.js';
 import type { FunctionSpec } from './function-spec.js';
 import { Alphabets, stableCharacters } from './stable-characters.js';
 import type { ResourceTarget, TemplateScope } from './template-scope.js';
@@ -324,12 +325,14 @@ function readHttpApi(scope: TemplateScope, logicalId: string, lookup: FunctionLo
     });
     if (!stages.some((stage) => stage.stageName === '$default')) stages = [...stages, { stageName: '$default', variables: {} }];
   }
+  const cors = readCors(scope, properties['CorsConfiguration']);
   return {
     kind: 'http',
     ...base(scope, logicalId, scope.resolveString(properties['Name'], []) || logicalId),
     apiId: apiId(scope, logicalId),
     stages,
     routes,
+    ...(cors === undefined ? {} : { cors }),
   };
 }
 
@@ -364,7 +367,7 @@ function readFunctionUrl(scope: TemplateScope, logicalId: string, lookup: Functi
   // A URL of an alias (Qualifier) runs the same code; it is served like the function's own.
   const fn = findIntegrationFunction(scope, properties['TargetFunctionArn'], lookup);
   if (fn === undefined) return undefined;
-  const cors = properties['Cors'] === undefined ? undefined : scope.resolve(properties['Cors'], []);
+  const cors = readCors(scope, properties['Cors']);
   return {
     kind: 'url',
     ...base(scope, logicalId, fn.functionName),
@@ -372,6 +375,6 @@ function readFunctionUrl(scope: TemplateScope, logicalId: string, lookup: Functi
     function: fn,
     authType: scope.resolveString(properties['AuthType'], []) === 'NONE' ? 'NONE' : 'AWS_IAM',
     invokeMode: scope.resolveString(properties['InvokeMode'], []) === 'RESPONSE_STREAM' ? 'RESPONSE_STREAM' : 'BUFFERED',
-    ...(isRecord(cors) ? { cors } : {}),
+    ...(cors === undefined ? {} : { cors }),
   };
 }

@@ -4,6 +4,7 @@ import type { ApiSpec, ApiStageSpec, FunctionSpec, FunctionUrlEndpointSpec, Http
 import type { LocalLambda } from '../../host/index.js';
 import { decodeComponent, headerValue, shortRequestId, isTextContentType, mediaTypeMatches, type ApiAnswer, type ApiRequest } from './api-request.js';
 import { buildV1Event, buildV2Event, type EventContext } from './build-event.js';
+import { corsOf, isPreflight, preflightAnswer, withCorsHeaders } from './cors.js';
 import { failureAnswer, notImplementedAnswer, type FrontEnd } from './front-end-answers.js';
 import { HTTP_INTEGRATION_CONTENT_TYPE, readPrelude, splitPrelude } from './http-integration-prelude.js';
 import { invokeIntegration, type IntegrationOutcome } from './invoke-integration.js';
@@ -49,6 +50,8 @@ interface Handled {
   readonly function?: FunctionSpec;
   readonly requestId?: string;
   readonly detail?: string;
+  /** The front end answered a CORS preflight itself: its headers are final. */
+  readonly preflight?: boolean;
 }
 
 function frontEndOf(api: ApiSpec): FrontEnd {
@@ -159,6 +162,8 @@ async function handleHttp(api: HttpApiSpec, request: ApiRequest, context: Endpoi
   const decodedPath = decodeComponent(request.path);
   const staged = httpStage(api, decodedPath);
   const match = staged === undefined ? undefined : matchHttpRoute(api.routes, request.method, staged.path);
+  // A route for OPTIONS (its own, ANY, $default) takes the preflight; otherwise the API answers it.
+  if (staged !== undefined && match === undefined && api.cors !== undefined && isPreflight(request)) return { answer: preflightAnswer(api.cors, request), detail: 'CORS preflight', preflight: true };
   if (staged === undefined || match === undefined) return { answer: failureAnswer('http', 'not-found'), detail: 'no such stage or route' };
   const { integration } = match.route;
   if (integration.kind !== 'lambda-proxy') return { answer: notImplementedAnswer(integration.description), detail: integration.description };
@@ -183,6 +188,7 @@ async function handleHttp(api: HttpApiSpec, request: ApiRequest, context: Endpoi
 }
 
 async function handleUrl(api: FunctionUrlEndpointSpec, request: ApiRequest, response: ServerResponse, context: EndpointContext): Promise<Handled> {
+  if (api.cors !== undefined && isPreflight(request)) return { answer: preflightAnswer(api.cors, request), detail: 'CORS preflight', preflight: true };
   const event = buildV2Event(
     {
       ...eventBase(api.urlId, api.authType === 'NONE' ? 'anonymous' : api.accountId, request),
@@ -202,11 +208,17 @@ async function handleUrl(api: FunctionUrlEndpointSpec, request: ApiRequest, resp
   const outcome = await invokeIntegration({ local: context.local, spec: fn, event, stream: streamed, requestId: request.requestId, ...rejected(context) });
   if (outcome.kind === 'failure') return failed(outcome, 'url', fn);
   if (outcome.kind === 'payload') return mapped(mapV2Response(outcome.body), 'url', fn, outcome.requestId);
-  return streamToClient(outcome, response, fn);
+  const { cors } = api;
+  return streamToClient(outcome, response, fn, cors === undefined ? undefined : (headers) => withCorsHeaders(cors, request, headers));
 }
 
 /** Streams a function's response to the client as it is written: the prelude first, when it has one. */
-async function streamToClient(outcome: Extract<IntegrationOutcome, { kind: 'stream' }>, response: ServerResponse, fn: FunctionSpec): Promise<Handled> {
+async function streamToClient(
+  outcome: Extract<IntegrationOutcome, { kind: 'stream' }>,
+  response: ServerResponse,
+  fn: FunctionSpec,
+  cors: (headers: readonly (readonly [string, string])[]) => readonly (readonly [string, string])[] = (headers) => headers,
+): Promise<Handled> {
   const { handle } = outcome;
   const frontEndHeaders: [string, string][] = [['x-amzn-RequestId', handle.requestId]];
   const withPrelude = outcome.response.contentType === HTTP_INTEGRATION_CONTENT_TYPE;
@@ -214,7 +226,7 @@ async function streamToClient(outcome: Extract<IntegrationOutcome, { kind: 'stre
   let statusCode: number | undefined;
   const start = (status: number, headers: readonly (readonly [string, string])[]): void => {
     statusCode = status;
-    response.writeHead(status, [...headers, ...frontEndHeaders].flat());
+    response.writeHead(status, [...cors(headers), ...frontEndHeaders].flat());
     // Headers go out now, before the first chunk, as the service sends them.
     response.flushHeaders();
   };
@@ -321,6 +333,8 @@ export function createRequestHandler(endpoint: ApiSpec | (() => ApiSpec), contex
       } catch (error) {
         handled = { answer: failureAnswer(frontEnd, 'rejected'), detail: error instanceof Error ? error.message : String(error) };
       }
+      const cors = corsOf(api);
+      if (cors !== undefined && handled.answer !== undefined && handled.preflight !== true) handled = { ...handled, answer: { ...handled.answer, headers: withCorsHeaders(cors, request, handled.answer.headers) } };
       if (handled.answer !== undefined && !response.headersSent) write(response, handled.answer, frontEndHeaders(api, request, handled));
       else if (handled.answer !== undefined) response.end();
       context.onRequest?.({

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { ApiSpec } from '../../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { LocalLambda } from '../../host/index.js';
+import { describeCorsGap } from './cors.js';
 import { createRequestHandler, type ApiRequestSummary } from './serve-endpoint.js';
 
 /** Options of {@link startApi}. */
@@ -70,8 +71,13 @@ export function describeGaps(api: ApiSpec): string[] {
   }
   if (api.kind === 'url') {
     if (api.authType === 'AWS_IAM') gaps.push(`function URL ${api.constructPath} has AuthType AWS_IAM; cdk-local does not check signatures yet and lets every request in.`);
-    if (api.cors !== undefined) gaps.push(`function URL ${api.constructPath} has a CORS configuration, which cdk-local does not apply yet.`);
+    const corsGap = api.cors === undefined ? undefined : describeCorsGap(api.cors, `function URL ${api.constructPath}`);
+    if (corsGap !== undefined) gaps.push(corsGap);
     return gaps;
+  }
+  if (api.kind === 'http' && api.cors !== undefined) {
+    const corsGap = describeCorsGap(api.cors, `HTTP API ${api.constructPath}`);
+    if (corsGap !== undefined) gaps.push(corsGap);
   }
   if (api.stages.length === 0) gaps.push(`${KINDS[api.kind]} ${api.constructPath} has no stage, so it is not served; deploy it to a stage in the app.`);
   const routes = api.kind === 'rest' ? api.routes.map((route) => ({ key: `${route.httpMethod} ${route.resourcePath}`, ...route })) : api.routes.map((route) => ({ key: route.routeKey, ...route }));

@@ -5,6 +5,7 @@ import { describeGaps } from '../../../lib/servers/index.js';
 
 const base = { stackName: 'S', logicalId: 'Api', name: 'api', region: 'us-east-1', accountId: '111122223333' };
 const fn = { constructPath: 'S/Fn' } as FunctionSpec;
+const cors = { allowOrigins: ['https://example.com'], allowMethods: [], allowHeaders: [], exposeHeaders: [], allowCredentials: false };
 const proxy = { kind: 'lambda-proxy', function: fn, payloadFormatVersion: '1.0', timeoutMs: 29_000 } as const;
 
 describe('describeGaps', () => {
@@ -33,10 +34,14 @@ describe('describeGaps', () => {
     assert.deepEqual(describeGaps(http), ['HTTP API S/Http has no stage, so it is not served; deploy it to a stage in the app.']);
     const socket: WebSocketApiSpec = { ...base, kind: 'websocket', constructPath: 'S/Ws', apiId: 'abcdefghij', routeSelectionExpression: '$request.body.action', stages: [], routes: [{ routeKey: '$connect', integration: proxy }] };
     assert.deepEqual(describeGaps(socket), ['WebSocket API S/Ws is not served yet (1 route).']);
-    const url: FunctionUrlEndpointSpec = { ...base, kind: 'url', constructPath: 'S/Fn/FunctionUrl', urlId: 'x'.repeat(32), function: fn, authType: 'AWS_IAM', invokeMode: 'BUFFERED', cors: { AllowOrigins: ['*'] } };
-    assert.deepEqual(describeGaps(url), [
-      'function URL S/Fn/FunctionUrl has AuthType AWS_IAM; cdk-local does not check signatures yet and lets every request in.',
-      'function URL S/Fn/FunctionUrl has a CORS configuration, which cdk-local does not apply yet.',
-    ]);
+    const url: FunctionUrlEndpointSpec = { ...base, kind: 'url', constructPath: 'S/Fn/FunctionUrl', urlId: 'x'.repeat(32), function: fn, authType: 'AWS_IAM', invokeMode: 'BUFFERED', cors: { ...cors, allowOrigins: ['*'] } };
+    assert.deepEqual(describeGaps(url), ['function URL S/Fn/FunctionUrl has AuthType AWS_IAM; cdk-local does not check signatures yet and lets every request in.']);
+  });
+
+  it('T.88 says when a CORS configuration allows credentials from every origin, which browsers refuse', () => {
+    const http: HttpApiSpec = { ...base, kind: 'http', constructPath: 'S/Http', apiId: 'abcdefghij', stages: [{ stageName: '$default', variables: {} }], routes: [], cors: { ...cors, allowOrigins: ['*'], allowCredentials: true } };
+    assert.deepEqual(describeGaps(http), ["HTTP API S/Http allows credentials from every origin ('*'), which browsers refuse; name the origins in AllowOrigins instead."]);
+    const url: FunctionUrlEndpointSpec = { ...base, kind: 'url', constructPath: 'S/Fn/FunctionUrl', urlId: 'x'.repeat(32), function: fn, authType: 'NONE', invokeMode: 'BUFFERED', cors: { ...cors, allowCredentials: true } };
+    assert.deepEqual(describeGaps(url), []);
   });
 });
