@@ -45,6 +45,13 @@ export function buildFunctionSpec(scope: TemplateScope, logicalId: string, optio
   const reserved = properties['ReservedConcurrentExecutions'];
   const { variables, unresolved } = readEnvironment(scope, properties['Environment']);
   const functionUrl = options.functionUrls.get(logicalId);
+  const durableConfig = properties['DurableConfig'];
+  const durable = isRecord(durableConfig)
+    ? {
+        executionTimeoutSeconds: number('DurableConfig.ExecutionTimeout', durableConfig['ExecutionTimeout'], 86_400),
+        retentionPeriodInDays: number('DurableConfig.RetentionPeriodInDays', durableConfig['RetentionPeriodInDays'], 14),
+      }
+    : undefined;
   return {
     stackName: environment.topStackName,
     stackDisplayName: environment.displayName,
@@ -69,6 +76,7 @@ export function buildFunctionSpec(scope: TemplateScope, logicalId: string, optio
     tracingMode: isRecord(tracing) && text(tracing['Mode']) === 'Active' ? 'Active' : 'PassThrough',
     ...(reserved === undefined ? {} : { reservedConcurrency: number('ReservedConcurrentExecutions', reserved, 0) }),
     ...(functionUrl === undefined ? {} : { functionUrl }),
+    ...(durable === undefined ? {} : { durable }),
   };
 }
 

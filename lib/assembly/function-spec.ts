@@ -46,6 +46,14 @@ export interface FunctionUrlSpec {
   readonly cors?: Readonly<Record<string, unknown>>;
 }
 
+/** `DurableConfig` of a durable function: its executions are checkpointed, replayed workflows. */
+export interface DurableSpec {
+  /** How long an execution may run before it is stopped as TIMED_OUT. */
+  readonly executionTimeoutSeconds: number;
+  /** How many days a closed execution's history is kept. @default 14 */
+  readonly retentionPeriodInDays: number;
+}
+
 /** An environment variable whose value CloudFormation would only know at deploy time. */
 export interface UnresolvedVariable {
   /** The variable's name. */
@@ -100,4 +108,6 @@ export interface FunctionSpec {
   readonly tracingMode: 'PassThrough' | 'Active';
   readonly reservedConcurrency?: number;
   readonly functionUrl?: FunctionUrlSpec;
+  /** Set when the function is durable (`DurableConfig`). */
+  readonly durable?: DurableSpec;
 }

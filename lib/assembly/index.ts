@@ -5,6 +5,7 @@
 export type {
   CodeLocation,
   FunctionSpec,
+  DurableSpec,
   FunctionUrlSpec,
   LayerSpec,
   LoggingSpec,

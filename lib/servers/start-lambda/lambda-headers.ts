@@ -13,6 +13,8 @@ export const LambdaHeaders = {
   requestId: 'x-amzn-RequestId',
   errorType: 'x-amzn-ErrorType',
   traceId: 'X-Amzn-Trace-Id',
+  durableExecutionName: 'X-Amz-Durable-Execution-Name',
+  durableExecutionArn: 'X-Amz-Durable-Execution-Arn',
 } as const;
 
 /** The values of `X-Amz-Invocation-Type`. */
