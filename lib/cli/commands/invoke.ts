@@ -5,6 +5,7 @@ import type { FunctionSpec } from '../../assembly/index.js';
 import type { LogRecord } from '../../environment/index.js';
 import type { LocalLambda } from '../../host/index.js';
 import { writeError, writeLogRecord, writeNotice, type CliStreams } from '../output.js';
+import { checkTimeScale, runDurableExecution } from './invoke-durable.js';
 import { localLambdaOptions, withAppOptions, withDebugOptions, type AppArguments, type ArgumentsOf, type DebugArguments } from './common-options.js';
 
 interface InvokeArguments extends AppArguments, DebugArguments {
@@ -15,6 +16,7 @@ interface InvokeArguments extends AppArguments, DebugArguments {
   readonly eventFromTrigger: boolean;
   readonly trigger?: number;
   readonly watch: boolean;
+  readonly durableTimeScale: number;
 }
 
 /** Settles with `promise`, or rejects as soon as `signal` aborts (Ctrl-C). */
@@ -38,6 +40,7 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   if (args.trigger !== undefined && !args.eventFromTrigger) {
     throw new CdkLocalError(ErrorCodes.USAGE, '--trigger picks the trigger of --event-from-trigger; add --event-from-trigger.');
   }
+  checkTimeScale(args.durableTimeScale);
   let payload = args.eventFromTrigger ? undefined : await readEvent({ event: args.event, eventJson: args.eventJson });
   // Loaded here: the code that runs functions is only needed once a command runs one.
   const { LocalLambda, followApp, withUnstagedAssets } = await import('../../host/index.js');
@@ -48,6 +51,10 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   const spec = local.getFunction(args.function);
   if (payload === undefined) payload = await (await import('../trigger-event.js')).readTriggerPayload(local, args);
   const event: Buffer = payload;
+  if (spec.durable !== undefined) {
+    if (args.watch) throw new CdkLocalError(ErrorCodes.USAGE, `${spec.constructPath} is a durable function: invoke runs one execution to its end; leave out --watch.`);
+    return await runDurableExecution({ local, spec, payload: event, streams, signal, timeScale: args.durableTimeScale });
+  }
   // Awaited here: `local` is disposed when this function returns.
   if (!args.watch) return await invokeOnce(local, spec, event, streams, signal, false);
   // --watch: the function runs again after every change of the app, until Ctrl-C. The app is
@@ -124,6 +131,11 @@ function invokeOptions(yargs: Argv) {
       type: 'boolean',
       default: false,
       describe: "Invoke the function again after every change of the app (cdk.json's watch.include/exclude), until Ctrl-C",
+    })
+    .option('durable-time-scale', {
+      type: 'number',
+      default: 1,
+      describe: 'Durable functions: multiply waits and step retry delays by this (0: they end at once, 0.1: ten times sooner)',
     });
 }
 
