@@ -143,6 +143,8 @@ export class DurableExecution {
   /** Ends the invocation under way: its token is no longer taken, and its history event is written. */
   endInvocation(requestId: string, startMs: number, nowMs: number, error?: ErrorObject): void {
     this.#token = undefined;
+    // A closed execution's history ends with its closing event.
+    if (this.closed) return;
     this.#record('InvocationCompleted', undefined, nowMs, { StartTimestamp: startMs, EndTimestamp: nowMs, RequestId: requestId, ...(error === undefined ? {} : { Error: { Payload: error } }) });
   }
 
