@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { CLI_PATH, REPO_ROOT } from '../helpers/example-app.js';
+import type { MarkedApp } from '../helpers/marked-app.js';
+import { limitRun, runCli, withinLimit } from '../helpers/run-cli.js';
+import { TEST_RUNTIME_CACHE } from '../runtimes/provision/fake-services.js';
+import { createDurableApp, processesWithMarker, WORKFLOW } from './durable-app.js';
+
+const ENV = { CDK_LOCAL_CACHE_DIR: TEST_RUNTIME_CACHE };
+
+describe('cdk-local invoke of a durable function', { timeout: 600_000 }, () => {
+  let app: MarkedApp;
+
+  before(async () => {
+    app = await createDurableApp();
+  });
+
+  after(async () => {
+    assert.deepEqual(await processesWithMarker(app.marker), [], 'no runtime process outlived cdk-local');
+    await app.remove();
+  });
+
+  const common = (): string[] => ['--app', app.assembly, '--env-vars', app.envVarsFile, '--no-sandbox'];
+
+  it('runs the execution to its end and prints its result; --durable-time-scale 0 ends waits at once', async () => {
+    const run = await runCli(['invoke', WORKFLOW, ...common(), '--durable-time-scale', '0', '--event-json', JSON.stringify({ name: 'Bo', waitSeconds: 3600, failOnce: true, chained: 'plain' })], { env: ENV });
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { greeting: 'hello Bo', flaky: 'attempt 2 ok', child: { plain: true, got: { value: 21 } } });
+    assert.match(run.stderr, /^cdk-local: durable execution arn:aws:lambda:us-east-1:111122223333:function:durable-workflow:\$LATEST\/durable-execution\//m);
+  });
+
+  it('refuses a negative time scale in one sentence', async () => {
+    const run = await runCli(['invoke', WORKFLOW, ...common(), '--durable-time-scale', '-1'], { env: ENV });
+    assert.equal(run.exitCode, 2);
+    assert.match(run.stderr, /--durable-time-scale must be a number from 0 up/);
+  });
+
+  it('prints the callback it waits for, which another terminal answers with cdk-local callback succeed', async () => {
+    const child = spawn(process.execPath, [CLI_PATH, 'invoke', WORKFLOW, ...common(), '--durable-time-scale', '0', '--event-json', JSON.stringify({ callback: true })], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const limit = limitRun(child, 'cdk-local invoke (callback)', () => `stdout: ${stdout}\nstderr: ${stderr}`);
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const hinted = new Promise<RegExpExecArray>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const found = /answer it with: cdk-local callback succeed (\S+) --result '<json>' --endpoint-url (\S+)/.exec(stderr);
+        if (found !== null) resolve(found);
+      });
+    });
+    const exitCode = await withinLimit(
+      (async () => {
+        const [, callbackId, endpoint] = await hinted;
+        const answered = await runCli(['callback', 'succeed', callbackId!, '--result', '"approved"', '--endpoint-url', endpoint!]);
+        assert.equal(answered.exitCode, 0, answered.stderr);
+        return closed;
+      })(),
+      limit,
+    );
+    assert.equal(exitCode, 0, stderr);
+    assert.equal(JSON.parse(stdout).approval, '"approved"');
+  });
+
+  it('says how to reach start-lambda when nothing answers at the endpoint', async () => {
+    const run = await runCli(['execution', 'get', 'arn:aws:lambda:us-east-1:111122223333:function:f:$LATEST/durable-execution/a/b', '--endpoint-url', 'http://127.0.0.1:9']);
+    assert.equal(run.exitCode, 2);
+    assert.match(run.stderr, /Nothing answers at http:\/\/127\.0\.0\.1:9 .*start cdk-local start-lambda there/);
+  });
+});
