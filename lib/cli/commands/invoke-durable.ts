@@ -23,9 +23,11 @@ export interface RunDurableExecutionOptions {
 }
 
 /** The command that answers a callback from another terminal. */
-function callbackHint(operation: Operation, endpoint: string): string {
+function callbackHint(execution: DurableExecution, operation: Operation, endpoint: string): string {
   const id = operation.CallbackDetails?.CallbackId ?? '';
-  const name = operation.Name === undefined ? 'a callback' : `callback '${operation.Name}'`;
+  // waitForCallback names its child context, not the callback in it.
+  const named = operation.Name ?? (operation.ParentId === undefined ? undefined : execution.operations.get(operation.ParentId)?.Name);
+  const name = named === undefined ? 'a callback' : `callback '${named}'`;
   return `waiting for ${name}; answer it with: cdk-local callback succeed ${id} --result '<json>' --endpoint-url ${endpoint} (or callback fail)`;
 }
 
@@ -44,8 +46,8 @@ export async function runDurableExecution(options: RunDurableExecutionOptions): 
     port: 0,
     durableTimeScale: options.timeScale,
     onNotice: (message) => writeNotice(streams, message),
-    onDurableOperation: (_execution: DurableExecution, operation: Operation) => {
-      if (operation.Type === 'CALLBACK' && operation.Status === 'STARTED') writeNotice(streams, callbackHint(operation, endpoint));
+    onDurableOperation: (execution: DurableExecution, operation: Operation) => {
+      if (operation.Type === 'CALLBACK' && operation.Status === 'STARTED') writeNotice(streams, callbackHint(execution, operation, endpoint));
     },
   });
   endpoint = server.url;

@@ -90,7 +90,8 @@ async function runStartLambda(args: StartLambdaArguments, streams: CliStreams, s
       durableTimeScale: args.durableTimeScale,
       onDurableOperation: (execution, operation) => {
         if (operation.Type === 'CALLBACK' && operation.Status === 'STARTED') {
-          writeNotice(streams, `durable execution ${execution.name} waits for callback ${operation.Name === undefined ? '' : `'${operation.Name}' `}${operation.CallbackDetails?.CallbackId ?? ''}`);
+          const name = operation.Name ?? (operation.ParentId === undefined ? undefined : execution.operations.get(operation.ParentId)?.Name);
+          writeNotice(streams, `durable execution ${execution.name} waits for callback ${name === undefined ? '' : `'${name}' `}${operation.CallbackDetails?.CallbackId ?? ''}`);
         }
       },
       onDurableExecutionEnd: (execution) => writeNotice(streams, `durable execution ${execution.name} ${execution.status}: ${execution.arn}`),
