@@ -35,6 +35,24 @@ export {
   type LambdaServerOptions,
 } from './servers/index.js';
 export {
+  DurableApiError,
+  DurableExecution,
+  DurableService,
+  type CheckpointEffects,
+  type DurableExecutionInit,
+  type DurableServiceOptions,
+  type ErrorObject,
+  type ExecutionStatus,
+  type HistoryEvent,
+  type ListExecutionsOptions,
+  type Operation,
+  type OperationAction,
+  type OperationStatus,
+  type OperationType,
+  type OperationUpdate,
+  type StartExecutionOptions,
+} from './durable/index.js';
+export {
   EVENT_SERVICES,
   eventForTrigger,
   generateEvent,
@@ -48,6 +66,7 @@ export type { ApiSpec, RestApiSpec, HttpApiSpec, WebSocketApiSpec, FunctionUrlEn
 export type { SynthReason } from './assembly/synthesize.js';
 export type {
   CodeLocation,
+  DurableSpec,
   EnvVarsOverrides,
   FunctionSpec,
   FunctionUrlSpec,
