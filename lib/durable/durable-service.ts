@@ -12,6 +12,8 @@ export const DURABLE_VERSION = '$LATEST';
 
 /** Waits between the attempts of an invocation that failed (a crash, a timeout, an error the SDK threw). */
 const INVOCATION_RETRY_DELAYS_MS: readonly number[] = [500, 1000, 2000];
+/** The longest delay one Node.js timer holds. */
+const MAX_TIMER_MS = 2_147_483_647;
 /** How long to wait before trying again when every environment of the function is busy. */
 const THROTTLE_DELAY_MS = 250;
 
@@ -368,10 +370,13 @@ export class DurableService implements AsyncDisposable {
   #setTimer(record: ExecutionRecord, key: string, delayMs: number, fire: () => void): void {
     this.#clearTimer(record, key);
     if (record.execution.closed || this.#closing !== undefined) return;
+    // setTimeout holds at most about 24.8 days; a longer wait (an execution may last a year) re-arms.
+    const stepMs = Math.max(0, Math.min(delayMs, MAX_TIMER_MS));
     const timer = setTimeout(() => {
       record.timers.delete(key);
-      if (!record.execution.closed) fire();
-    }, Math.max(0, Math.min(delayMs, 2_147_483_647)));
+      if (delayMs > MAX_TIMER_MS) this.#setTimer(record, key, delayMs - MAX_TIMER_MS, fire);
+      else if (!record.execution.closed) fire();
+    }, stepMs);
     record.timers.set(key, timer);
   }
 

@@ -113,6 +113,15 @@ describe('durable functions on start-lambda, with AWS durable execution SDK and 
     await expectServiceError(client.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('1') })), 'InvalidParameterValueException', 400);
   });
 
+  it('times a callback out after its timeout, which fails the execution', async () => {
+    const runner = new CloudDurableTestRunner({ functionName: `${WORKFLOW}:$LATEST`, client, config: { pollInterval: 200, invocationType: 'Event' } });
+    const execution = await runner.run({ payload: { callback: true, waitSeconds: 0, callbackTimeoutSeconds: 1 } });
+    assert.equal(execution.getStatus(), 'FAILED', logs.join('\n'));
+    const types = execution.getHistoryEvents().map((event) => event.EventType);
+    assert.ok(types.includes('CallbackTimedOut'), types.join(', '));
+    assert.equal(types.at(-1), 'ExecutionFailed');
+  });
+
   it('refuses a durable invoke without a qualifier, as the service does', async () => {
     await expectServiceError(
       client.send(new InvokeCommand({ FunctionName: WORKFLOW, Payload: JSON.stringify({}) })),
