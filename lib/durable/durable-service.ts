@@ -116,6 +116,8 @@ export class DurableService implements AsyncDisposable {
   readonly #callbacks = new Map<string, string>();
   #closing: Promise<void> | undefined;
   readonly #stop = new AbortController();
+  /** Set once the differences from Lambda were told. */
+  #told = false;
 
   constructor(options: DurableServiceOptions) {
     this.#options = options;
@@ -142,6 +144,12 @@ export class DurableService implements AsyncDisposable {
         }
         return { execution: existing.execution, created: false };
       }
+    }
+    if (!this.#told) {
+      this.#told = true;
+      this.#options.onNotice?.(
+        `durable executions are kept in memory while cdk-local runs (Lambda keeps them ${spec.durable.retentionPeriodInDays} days), chained invokes reach only this app's functions${this.timeScale === 1 ? '' : `, and waits and retry delays are scaled by ${this.timeScale}`}.`,
+      );
     }
     const name = options.name ?? randomUUID();
     const functionArn = `${spec.functionArn}:${qualifier}`;

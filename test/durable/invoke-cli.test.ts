@@ -31,6 +31,8 @@ describe('cdk-local invoke of a durable function', { timeout: 600_000 }, () => {
     assert.equal(run.exitCode, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), { greeting: 'hello Bo', flaky: 'attempt 2 ok', child: { plain: true, got: { value: 21 } } });
     assert.match(run.stderr, /^cdk-local: durable execution arn:aws:lambda:us-east-1:111122223333:function:durable-workflow:\$LATEST\/durable-execution\//m);
+    // What differs from Lambda is said once at run time.
+    assert.equal(run.stderr.match(/durable executions are kept in memory while cdk-local runs \(Lambda keeps them 14 days\).*scaled by 0\./g)?.length, 1, run.stderr);
   });
 
   it('refuses a negative time scale in one sentence', async () => {
