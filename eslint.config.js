@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    // Dependencies point one way: cli → servers → host → environment → runtime-api; assembly is a leaf.
+    // Dependencies point one way: cli → servers → durable → host → environment → runtime-api; assembly is a leaf.
     files: ['lib/runtime-api/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['../environment/*', '../host/*', '../servers/*', '../cli/*', '../assembly/*'] }],
@@ -29,6 +29,11 @@ export default tseslint.config(
   },
   {
     files: ['lib/host/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['../durable/*', '../servers/*', '../cli/*'] }] },
+  },
+  {
+    // The durable execution service runs functions through the host; servers give it HTTP.
+    files: ['lib/durable/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['../servers/*', '../cli/*'] }] },
   },
   {

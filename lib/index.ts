@@ -37,6 +37,24 @@ export {
   type LambdaServerOptions,
 } from './servers/index.js';
 export {
+  DurableApiError,
+  DurableExecution,
+  DurableService,
+  type CheckpointEffects,
+  type DurableExecutionInit,
+  type DurableServiceOptions,
+  type ErrorObject,
+  type ExecutionStatus,
+  type HistoryEvent,
+  type ListExecutionsOptions,
+  type Operation,
+  type OperationAction,
+  type OperationStatus,
+  type OperationType,
+  type OperationUpdate,
+  type StartExecutionOptions,
+} from './durable/index.js';
+export {
   EVENT_SERVICES,
   eventForTrigger,
   generateEvent,
@@ -51,6 +69,7 @@ export type { SynthReason } from './assembly/synthesize.js';
 export type {
   AliasSpec,
   CodeLocation,
+  DurableSpec,
   EnvVarsOverrides,
   FunctionSpec,
   FunctionUrlSpec,

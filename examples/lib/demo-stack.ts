@@ -11,6 +11,7 @@ import { NODEJS_20_DEPRECATION } from './acknowledgements.js';
 import { functionDir, layerDir } from './asset-dirs.js';
 import { FUNCTION_TIMEOUT } from './function-timeout.js';
 import { Orders } from './orders.js';
+import { Approvals } from './approvals.js';
 import { WorkersStack } from './workers-stack.js';
 
 /** The example app's main stack: one function per kind of thing cdk-local runs. */
@@ -63,6 +64,7 @@ export class DemoStack extends Stack {
 
     new WorkersStack(this, 'Workers', { table });
     new Orders(this, 'Orders', { table });
+    new Approvals(this, 'Approvals');
 
     new lambda.Function(this, 'Python', {
       runtime: lambda.Runtime.PYTHON_3_12,

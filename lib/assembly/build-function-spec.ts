@@ -54,6 +54,13 @@ export function buildFunctionSpec(scope: TemplateScope, logicalId: string, optio
   const perTenant = isRecord(tenancy) && tenancy['TenantIsolationMode'] === 'PER_TENANT';
   const memorySizeMb = number('MemorySize', properties['MemorySize'], 128);
   const managedInstances = readManagedInstances(properties, { runtime, memorySizeMb, text, number });
+  const durableConfig = properties['DurableConfig'];
+  const durable = isRecord(durableConfig)
+    ? {
+        executionTimeoutSeconds: number('DurableConfig.ExecutionTimeout', durableConfig['ExecutionTimeout'], 86_400),
+        retentionPeriodInDays: number('DurableConfig.RetentionPeriodInDays', durableConfig['RetentionPeriodInDays'], 14),
+      }
+    : undefined;
   return {
     stackName: environment.topStackName,
     stackDisplayName: environment.displayName,
@@ -82,6 +89,7 @@ export function buildFunctionSpec(scope: TemplateScope, logicalId: string, optio
     ...(qualifiers === undefined || qualifiers.aliases.length === 0 ? {} : { aliases: qualifiers.aliases }),
     ...(perTenant ? { tenantIsolationMode: 'PER_TENANT' as const } : {}),
     ...(managedInstances === undefined ? {} : { managedInstances }),
+    ...(durable === undefined ? {} : { durable }),
   };
 }
 

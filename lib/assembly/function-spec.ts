@@ -65,6 +65,14 @@ export interface ManagedInstancesSpec {
   readonly maxExecutionEnvironments?: number;
 }
 
+/** `DurableConfig` of a durable function: its executions are checkpointed, replayed workflows. */
+export interface DurableSpec {
+  /** How long an execution may run before it is stopped as TIMED_OUT. */
+  readonly executionTimeoutSeconds: number;
+  /** How many days a closed execution's history is kept. @default 14 */
+  readonly retentionPeriodInDays: number;
+}
+
 /** An environment variable whose value CloudFormation would only know at deploy time. */
 export interface UnresolvedVariable {
   /** The variable's name. */
@@ -127,6 +135,8 @@ export interface FunctionSpec {
   readonly tenantIsolationMode?: 'PER_TENANT';
   /** Set when the function runs on Lambda Managed Instances. */
   readonly managedInstances?: ManagedInstancesSpec;
+  /** Set when the function is durable (`DurableConfig`). */
+  readonly durable?: DurableSpec;
 }
 
 /** One `AWS::Lambda::Version` of a function: a snapshot of its configuration as the template declares it. */

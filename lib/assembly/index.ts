@@ -6,6 +6,7 @@ export type {
   AliasSpec,
   CodeLocation,
   FunctionSpec,
+  DurableSpec,
   FunctionUrlSpec,
   LayerSpec,
   LoggingSpec,

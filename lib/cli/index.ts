@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import yargs from 'yargs';
 import { CdkLocalError, ErrorCodes, isCdkLocalError } from '../errors.js';
+import { callbackCommand, executionCommand } from './commands/durable-control.js';
 import { generateEventCommand } from './commands/generate-event.js';
 import { invokeCommand } from './commands/invoke.js';
 import { listCommand } from './commands/list.js';
@@ -67,7 +68,9 @@ export async function runCli(argv: readonly string[], streams: CliStreams = proc
       .command(startLambdaCommand(streams, controller.signal, setExitCode))
       .command(startApiCommand(streams, controller.signal, setExitCode))
       .command(generateEventCommand(streams, controller.signal, setExitCode))
-      .demandCommand(1, 'Name a command: invoke, list, start-lambda, start-api or generate-event (see --help).')
+      .command(executionCommand(streams, controller.signal, setExitCode))
+      .command(callbackCommand(streams, controller.signal, setExitCode))
+      .demandCommand(1, 'Name a command: invoke, list, start-lambda, start-api, generate-event, execution or callback (see --help).')
       .strict()
       .help()
       .version(readOwnVersion())

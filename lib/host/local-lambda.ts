@@ -204,6 +204,9 @@ export interface InvokeResult {
   readonly executedVersion: string;
 }
 
+/** What a durable function signs its checkpoints with when the user has no credentials: the local service checks none. */
+const LOCAL_DURABLE_CREDENTIALS: AwsCredentials = { accessKeyId: 'AKIDCDKLOCALDURABLE', secretAccessKey: 'cdk-local-durable-execution-service' };
+
 /** The host's `debug` option for a LocalLambda's `debugPort` and `debuggerPath`. */
 function debugOption(options: LocalLambdaOptions): { debug?: DebugSettings } {
   if (options.debugPort === undefined) return {};
@@ -270,6 +273,8 @@ export class LocalLambda implements AsyncDisposable {
   readonly #byName = new Map<string, FunctionSpec>();
   readonly #waiters = new Set<{ matches: (event: LocalLambdaEvent) => boolean; resolve: (event: LocalLambdaEvent) => void }>();
   #closing: Promise<void> | undefined;
+  /** Where durable functions reach the Lambda API (their checkpoints); see {@link useLambdaEndpoint}. */
+  #lambdaEndpoint: string | undefined;
 
   private constructor(
     assembly: Assembly,
@@ -342,6 +347,15 @@ export class LocalLambda implements AsyncDisposable {
       ...(runtimeCacheDirectory === undefined ? {} : { cacheDirectory: runtimeCacheDirectory }),
       ...(localRuntime === undefined ? {} : { localRuntime }),
     };
+  }
+
+  /**
+   * Gives durable functions `AWS_ENDPOINT_URL_LAMBDA=url`, so the durable execution SDK in them
+   * checkpoints with the local durable execution service serving the Lambda API there. Takes
+   * effect for environments started afterwards; call it before the first invocation.
+   */
+  useLambdaEndpoint(url: string): void {
+    this.#lambdaEndpoint = url;
   }
 
   /** Finds a function by construct path, path without the stack, logical ID, `Stack:LogicalId` or name. */
@@ -539,15 +553,19 @@ export class LocalLambda implements AsyncDisposable {
         );
       }
       const functionVariables: Record<string, string> = { ...spec.environment };
+      // The durable execution SDK checkpoints through the Lambda API: the local one (an override may say otherwise).
+      if (spec.durable !== undefined && this.#lambdaEndpoint !== undefined) functionVariables['AWS_ENDPOINT_URL_LAMBDA'] = this.#lambdaEndpoint;
       for (const [name, value] of Object.entries(overrides)) {
         if (value === null) delete functionVariables[name];
         else functionVariables[name] = value;
       }
+      // Without credentials the SDK would not sign its checkpoints; the local service takes any.
+      const credentials = this.#credentials ?? (spec.durable === undefined ? undefined : LOCAL_DURABLE_CREDENTIALS);
       host = new FunctionHost({
         spec,
         cacheDirectory: this.#options.cacheDirectory ?? join(tmpdir(), 'cdk-local', createHash('sha256').update(this.assemblyDirectory).digest('hex').slice(0, 16)),
         functionVariables,
-        ...(this.#credentials === undefined ? {} : { credentials: this.#credentials }),
+        ...(credentials === undefined ? {} : { credentials }),
         ...(this.#options.onLog === undefined ? {} : { onLog: (record: LogRecord) => this.#options.onLog?.(record, spec) }),
         ...(this.#options.onTelemetry === undefined ? {} : { onTelemetry: (event: TelemetryEvent) => this.#options.onTelemetry?.(event, spec) }),
         onEvent: (event) =>

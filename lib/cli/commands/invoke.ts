@@ -5,6 +5,7 @@ import { hasQualifier, type FunctionSpec } from '../../assembly/index.js';
 import type { LogRecord } from '../../environment/index.js';
 import type { LocalLambda } from '../../host/index.js';
 import { writeError, writeLogRecord, writeNotice, type CliStreams } from '../output.js';
+import { checkTimeScale, runDurableExecution } from './invoke-durable.js';
 import { localLambdaOptions, withAppOptions, withDebugOptions, type AppArguments, type ArgumentsOf, type DebugArguments } from './common-options.js';
 
 interface InvokeArguments extends AppArguments, DebugArguments {
@@ -17,6 +18,7 @@ interface InvokeArguments extends AppArguments, DebugArguments {
   readonly watch: boolean;
   readonly qualifier?: string;
   readonly tenantId?: string;
+  readonly durableTimeScale: number;
 }
 
 /** What one invocation asks for besides the event. */
@@ -68,6 +70,7 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   if (args.trigger !== undefined && !args.eventFromTrigger) {
     throw new CdkLocalError(ErrorCodes.USAGE, '--trigger picks the trigger of --event-from-trigger; add --event-from-trigger.');
   }
+  checkTimeScale(args.durableTimeScale);
   let payload = args.eventFromTrigger ? undefined : await readEvent({ event: args.event, eventJson: args.eventJson });
   // Loaded here: the code that runs functions is only needed once a command runs one.
   const { LocalLambda, followApp, withUnstagedAssets } = await import('../../host/index.js');
@@ -87,6 +90,10 @@ export async function runInvoke(args: InvokeArguments, streams: CliStreams, sign
   };
   if (payload === undefined) payload = await (await import('../trigger-event.js')).readTriggerPayload(local, args);
   const event: Buffer = payload;
+  if (spec.durable !== undefined) {
+    if (args.watch) throw new CdkLocalError(ErrorCodes.USAGE, `${spec.constructPath} is a durable function: invoke runs one execution to its end; leave out --watch.`);
+    return await runDurableExecution({ local, spec, payload: event, streams, signal, timeScale: args.durableTimeScale });
+  }
   // Awaited here: `local` is disposed when this function returns.
   if (!args.watch) return await invokeOnce(local, spec, target, event, streams, signal, false);
   // --watch: the function runs again after every change of the app, until Ctrl-C. The app is
@@ -173,6 +180,11 @@ function invokeOptions(yargs: Argv) {
       type: 'boolean',
       default: false,
       describe: "Invoke the function again after every change of the app (cdk.json's watch.include/exclude), until Ctrl-C",
+    })
+    .option('durable-time-scale', {
+      type: 'number',
+      default: 1,
+      describe: 'Durable functions: multiply waits and step retry delays by this (0: they end at once, 0.1: ten times sooner)',
     });
 }
 

@@ -15,6 +15,7 @@ interface StartLambdaArguments extends AppArguments, DebugArguments {
   readonly maxConcurrency: number;
   readonly idleTimeout: number;
   readonly watch: boolean;
+  readonly durableTimeScale: number;
 }
 
 /** Resolves when `signal` aborts (Ctrl-C, SIGTERM). */
@@ -62,6 +63,7 @@ async function runStartLambda(args: StartLambdaArguments, streams: CliStreams, s
   checkNumber('--port', args.port, { min: 0, max: 65_535 });
   checkNumber('--max-concurrency', args.maxConcurrency, { min: 1 });
   checkNumber('--idle-timeout', args.idleTimeout, { min: 0, integer: false });
+  checkNumber('--durable-time-scale', args.durableTimeScale, { min: 0, integer: false });
   let labels = new Map<FunctionSpec, string>();
   // A version's environments log under their function's label and the version: `[Hello:1]`.
   const labelOf = (spec: FunctionSpec): string => {
@@ -92,6 +94,14 @@ async function runStartLambda(args: StartLambdaArguments, streams: CliStreams, s
       port: args.port,
       onInvocation: (summary) => streams.stderr.write(formatSummary(summary, labels.get(summary.spec) ?? summary.spec.constructPath)),
       onNotice: (message) => writeNotice(streams, message),
+      durableTimeScale: args.durableTimeScale,
+      onDurableOperation: (execution, operation) => {
+        if (operation.Type === 'CALLBACK' && operation.Status === 'STARTED') {
+          const name = operation.Name ?? (operation.ParentId === undefined ? undefined : execution.operations.get(operation.ParentId)?.Name);
+          writeNotice(streams, `durable execution ${execution.name} waits for callback ${name === undefined ? '' : `'${name}' `}${operation.CallbackDetails?.CallbackId ?? ''}`);
+        }
+      },
+      onDurableExecutionEnd: (execution) => writeNotice(streams, `durable execution ${execution.name} ${execution.status}: ${execution.arn}`),
     });
     const followed = args.watch
       ? await followApp({
@@ -143,6 +153,11 @@ function startLambdaOptions(yargs: Argv) {
       type: 'number',
       default: 300,
       describe: 'Shut an environment down after this many idle seconds (0: keep it)',
+    })
+    .option('durable-time-scale', {
+      type: 'number',
+      default: 1,
+      describe: 'Durable functions: multiply waits and step retry delays by this (0: they end at once)',
     });
 }
 

@@ -3,10 +3,12 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, type FunctionSpec } from '../../assembly/index.js';
+import { DurableApiError, DurableService, type DurableExecution, type Operation } from '../../durable/index.js';
 import type { LocalLambda } from '../../host/index.js';
 import { closeAfterAnswer } from '../../runtime-api/index.js';
 import { AsyncInvoker, type AsyncDropReason, type AsyncRetryOptions } from './async-invoker.js';
 import { registerFunctionRoutes } from './function-routes.js';
+import { fromDurableError, registerDurableRoutes } from './durable-routes.js';
 import { attemptAsyncInvocation, registerInvokeRoutes } from './invoke-routes.js';
 import type { InvocationListener } from './invocation-summary.js';
 import type { AsyncJob, LambdaApiContext } from './lambda-api-context.js';
@@ -40,6 +42,17 @@ export interface LambdaApiOptions {
   readonly onNotice?: (message: string) => void;
   /** The region of ARNs in errors for names that match nothing. @default the first function's, else us-east-1 */
   readonly region?: string;
+  /**
+   * The durable execution service for durable functions. @default a new one, closed with the
+   * server, with {@link durableTimeScale}
+   */
+  readonly durable?: DurableService;
+  /** Multiplies durable functions' waits and retry delays (0: they end at once). @default 1 */
+  readonly durableTimeScale?: number;
+  /** Told when an operation of a durable execution starts or changes (a callback to answer, say). */
+  readonly onDurableOperation?: (execution: DurableExecution, operation: Operation) => void;
+  /** Told when a durable execution ends. */
+  readonly onDurableExecutionEnd?: (execution: DurableExecution) => void;
 }
 
 /** The Lambda Invoke API as a Fastify app, and what must be closed with it. */
@@ -49,6 +62,10 @@ export interface LambdaApi {
   readonly closeAsyncInvocations: () => Promise<void>;
   /** From now on every answer closes its connection, so keep-alive callers do not hold the server open. */
   readonly markClosing: () => void;
+  /** The durable execution service the API serves. */
+  readonly durable: DurableService;
+  /** Closes the durable execution service when the API made it. */
+  readonly closeDurable: () => Promise<void>;
 }
 
 /**
@@ -109,6 +126,15 @@ export async function buildLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     attempt: (job, attempt) => attemptAsyncInvocation(context, job, attempt),
     onDropped: (job, reason) => options.onNotice?.(describeDrop(job, reason)),
   });
+  const durable =
+    options.durable ??
+    new DurableService({
+      local: options.local,
+      ...(options.durableTimeScale === undefined ? {} : { timeScale: options.durableTimeScale }),
+      ...(options.onDurableOperation === undefined ? {} : { onOperation: options.onDurableOperation }),
+      ...(options.onDurableExecutionEnd === undefined ? {} : { onExecutionEnd: options.onDurableExecutionEnd }),
+      ...(options.onNotice === undefined ? {} : { onNotice: options.onNotice }),
+    });
   const context: LambdaApiContext = {
     local: options.local,
     functions,
@@ -118,6 +144,7 @@ export async function buildLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     requestBodyTimeoutMs: options.requestBodyTimeoutMs ?? DEFAULT_REQUEST_BODY_TIMEOUT_MS,
     asyncInvoker,
     onInvocation,
+    durable,
   };
 
   const app = Fastify({
@@ -143,11 +170,16 @@ export async function buildLambdaApi(options: LambdaApiOptions): Promise<LambdaA
   app.setNotFoundHandler((request, reply) => {
     sendServiceError(
       reply,
-      new ServiceError(404, 'UnknownOperationException', `cdk-local start-lambda does not serve ${request.method} ${request.url.split('?')[0]}; it serves Invoke, InvokeWithResponseStream, GetFunction, GetFunctionConfiguration and ListFunctions.`),
+      new ServiceError(
+        404,
+        'UnknownOperationException',
+        `cdk-local start-lambda does not serve ${request.method} ${request.url.split('?')[0]}; it serves Invoke, InvokeWithResponseStream, GetFunction, GetFunctionConfiguration, ListFunctions and the durable execution operations.`,
+      ),
     );
   });
-  app.setErrorHandler((error: FastifyError | ServiceError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError | ServiceError | DurableApiError, _request, reply) => {
     if (error instanceof ServiceError) return sendServiceError(reply, error);
+    if (error instanceof DurableApiError) return sendServiceError(reply, fromDurableError(error));
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendServiceError(reply, requestTooLarge(MAX_BODY_BYTES, 'Invoke'));
     sendServiceError(reply, frameworkError(error));
   });
@@ -162,11 +194,14 @@ export async function buildLambdaApi(options: LambdaApiOptions): Promise<LambdaA
   });
   await app.register(async (scope) => registerInvokeRoutes(scope, context));
   await app.register(async (scope) => registerFunctionRoutes(scope, context));
+  await app.register(async (scope) => registerDurableRoutes(scope, context));
   return {
     app,
     closeAsyncInvocations: () => asyncInvoker.close(),
     markClosing: () => {
       closing = true;
     },
+    durable,
+    closeDurable: () => (options.durable === undefined ? durable.close() : Promise.resolve()),
   };
 }

@@ -13,19 +13,21 @@ import { LambdaHeaders, type InvocationType } from './lambda-headers.js';
 import { tailLogResult } from './log-tail.js';
 import { checkJsonPayload, checkTenantId, decodeClientContext, readInvocationType, readLogType } from './read-invoke-request.js';
 import { readRequestBody } from './read-request-body.js';
-import { isThrottled, toServiceError } from './service-error.js';
+import { invalidParameterValue, isThrottled, toServiceError } from './service-error.js';
+import { invokeDurable } from './invoke-durable.js';
 
-type InvokeRequest = FastifyRequest<{ Params: { FunctionName: string }; Querystring: { Qualifier?: string } }>;
+export type InvokeRequest = FastifyRequest<{ Params: { FunctionName: string }; Querystring: { Qualifier?: string } }>;
 
 /** A PayloadChunk carries at most this much, so one big buffered answer becomes several events. */
 const MAX_CHUNK_BYTES = 256 * 1024;
 
-function header(request: FastifyRequest, name: string): string | undefined {
+export function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
 
-interface ParsedInvoke {
+/** An Invoke request, read and checked. */
+export interface ParsedInvoke {
   readonly served: ServedFunction;
   readonly invocationType: InvocationType;
   readonly tail: boolean;
@@ -144,6 +146,7 @@ async function invoke(request: InvokeRequest, reply: FastifyReply, context: Lamb
   const parsed = await parseInvoke(request, reply, context, ['RequestResponse', 'Event', 'DryRun']);
   const { spec } = parsed.served;
 
+  if (spec.durable !== undefined) return invokeDurable(request, reply, context, parsed);
   if (parsed.invocationType === 'DryRun') return reply.code(204).send();
   if (parsed.invocationType === 'Event') {
     context.asyncInvoker.enqueue({
@@ -174,6 +177,9 @@ async function invokeWithResponseStream(request: InvokeRequest, reply: FastifyRe
   commonHeaders(reply, requestId);
   const parsed = await parseInvoke(request, reply, context, ['RequestResponse', 'DryRun']);
   const { spec } = parsed.served;
+  if (spec.durable !== undefined) {
+    throw invalidParameterValue(`${spec.functionName} is a durable function: invoke it with Invoke, not InvokeWithResponseStream.`);
+  }
   if (parsed.invocationType === 'DryRun') return reply.code(204).send();
 
   const handle = await startInvocation(context, parsed, requestId, 'InvokeWithResponseStream');

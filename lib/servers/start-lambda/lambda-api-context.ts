@@ -1,4 +1,5 @@
 import type { FunctionSpec } from '../../assembly/index.js';
+import type { DurableService } from '../../durable/index.js';
 import type { LocalLambda } from '../../host/index.js';
 import type { AsyncInvoker } from './async-invoker.js';
 import type { ArnDefaults } from './find-served-function.js';
@@ -29,4 +30,6 @@ export interface LambdaApiContext {
   readonly requestBodyTimeoutMs: number;
   readonly asyncInvoker: AsyncInvoker<AsyncJob>;
   readonly onInvocation: InvocationListener;
+  /** The durable execution service of the app's durable functions. */
+  readonly durable: DurableService;
 }

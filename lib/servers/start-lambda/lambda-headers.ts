@@ -14,6 +14,8 @@ export const LambdaHeaders = {
   errorType: 'x-amzn-ErrorType',
   traceId: 'X-Amzn-Trace-Id',
   tenantId: 'X-Amz-Tenant-Id',
+  durableExecutionName: 'X-Amz-Durable-Execution-Name',
+  durableExecutionArn: 'X-Amz-Durable-Execution-Arn',
 } as const;
 
 /** The values of `X-Amz-Invocation-Type`. */

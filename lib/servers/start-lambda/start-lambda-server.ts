@@ -1,3 +1,4 @@
+import type { DurableService } from '../../durable/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import { buildLambdaApi, type LambdaApiOptions } from './build-lambda-api.js';
 
@@ -16,6 +17,8 @@ export interface LambdaServer extends AsyncDisposable {
   /** `http://host:port`: the `endpoint` of an SDK client, `--endpoint-url` of the AWS CLI. */
   readonly url: string;
   readonly port: number;
+  /** The durable execution service of the app's durable functions. */
+  readonly durable: DurableService;
   /**
    * Stops listening, cancels `Event` retries, and waits for the invocations under way
    * (closing the LocalLambda too ends them at once). Idempotent.
@@ -32,12 +35,12 @@ function hostForUrl(host: string): string {
  * `cdk-local start-lambda` runs. The caller owns the LocalLambda and closes it.
  */
 export async function startLambdaServer(options: LambdaServerOptions): Promise<LambdaServer> {
-  const { app, closeAsyncInvocations, markClosing } = await buildLambdaApi(options);
+  const { app, closeAsyncInvocations, markClosing, durable, closeDurable } = await buildLambdaApi(options);
   const host = options.host ?? '127.0.0.1';
   try {
     await app.listen({ host, port: options.port ?? 0 });
   } catch (cause) {
-    await Promise.allSettled([closeAsyncInvocations(), app.close()]);
+    await Promise.allSettled([closeAsyncInvocations(), closeDurable(), app.close()]);
     const code = (cause as { code?: string }).code;
     // These say all there is to say: one sentence, no cause underneath.
     if (code === 'EADDRINUSE') {
@@ -53,6 +56,9 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
+  // Durable functions checkpoint here; a wildcard address is reached on loopback.
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  options.local.useLambdaEndpoint(`http://${hostForUrl(reachable)}:${port}`);
 
   let closing: Promise<void> | undefined;
   const onAbort = (): void => void close();
@@ -60,7 +66,7 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
     closing ??= (async () => {
       options.signal?.removeEventListener('abort', onAbort);
       markClosing();
-      const results = await Promise.allSettled([app.close(), closeAsyncInvocations()]);
+      const results = await Promise.allSettled([closeDurable(), app.close(), closeAsyncInvocations()]);
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
     })();
@@ -69,5 +75,5 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
   if (options.signal?.aborted === true) await close();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  return { url: `http://${hostForUrl(host)}:${port}`, port, close, [Symbol.asyncDispose]: close };
+  return { url: `http://${hostForUrl(host)}:${port}`, port, durable, close, [Symbol.asyncDispose]: close };
 }
