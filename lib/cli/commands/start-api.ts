@@ -98,7 +98,7 @@ export async function runStartApi(args: StartApiArguments, streams: CliStreams, 
           options: { ...options, onSynthesize: () => undefined },
           onReload: (reload) => {
             // Named APIs leave the others out on purpose; without names, every new one waits for a restart.
-            const unserved = named.length === 0 ? local.apis.filter((api) => api.kind !== 'websocket' && (api.kind === 'url' || api.stages.length > 0) && !servedPaths.has(api.constructPath)).map((api) => api.constructPath) : [];
+            const unserved = named.length === 0 ? local.apis.filter((api) => (api.kind === 'url' || api.stages.length > 0) && !servedPaths.has(api.constructPath)).map((api) => api.constructPath) : [];
             streams.stderr.write(describeReload(reload, unserved));
           },
           onError: (error, files) => {
