@@ -113,6 +113,8 @@ export async function runStartApi(args: StartApiArguments, streams: CliStreams, 
       await untilAborted(signal);
     } finally {
       await followed?.close();
+      // WebSocket clients are told first, while their $disconnect functions can still run.
+      await server.disconnect();
       // Closing the functions ends the invocations under way, which lets the servers close.
       await Promise.allSettled([server.close(), local.close()]);
     }

@@ -49,6 +49,12 @@ export interface ApiServer extends AsyncDisposable {
   readonly endpoints: readonly ApiEndpoint[];
   /** Stops listening and waits for the answers under way (closing the LocalLambda ends them at once). Idempotent. */
   close(): Promise<void>;
+  /**
+   * Closes every WebSocket connection (1001, as the service going away) and waits for their
+   * `$disconnect` invocations; new connections are refused. Call it before closing the LocalLambda
+   * so that those functions can still run. Idempotent.
+   */
+  disconnect(): Promise<void>;
 }
 
 const KINDS: Record<ApiSpec['kind'], EndpointKind> = { rest: 'REST API', http: 'HTTP API', websocket: 'WebSocket API', url: 'function URL' };
@@ -164,5 +170,6 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const onAbort = (): void => void closeOnce().catch(() => undefined);
   if (options.signal?.aborted === true) await closeOnce();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
-  return { endpoints, close: closeOnce, [Symbol.asyncDispose]: closeOnce };
+  const disconnect = async (): Promise<void> => void (await Promise.allSettled(webSockets.map((endpoint) => endpoint.close())));
+  return { endpoints, close: closeOnce, disconnect, [Symbol.asyncDispose]: closeOnce };
 }

@@ -70,6 +70,7 @@ export class WebSocketEndpoint {
   /** What each accepted handshake adds to its 101 answer, from the `$connect` function's headers. */
   readonly #handshakes = new WeakMap<IncomingMessage, { protocol?: string; headers: readonly (readonly [string, string])[] }>();
   #closing = false;
+  #closed: Promise<void> | undefined;
 
   constructor(api: () => WebSocketApiSpec, options: WebSocketEndpointOptions) {
     this.#api = api;
@@ -105,7 +106,12 @@ export class WebSocketEndpoint {
   };
 
   /** Closes every connection (`$disconnect` runs for each) and waits for the invocations under way. Idempotent. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
     this.#closing = true;
     const closed = [...this.#connections.values()].map(async (connection) => {
       const gone = once(connection.socket, 'close');
