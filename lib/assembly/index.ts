@@ -55,6 +55,7 @@ export {
   type SnsTriggerSpec,
   type RestApiTriggerSpec,
   type HttpApiTriggerSpec,
+  type WebSocketApiTriggerSpec,
   type CognitoTriggerSpec,
   type SchedulerTriggerSpec,
   type UnsupportedTriggerSpec,
