@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { ApiGatewayManagementApiClient, GetConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import WebSocket from 'ws';
 import type { LocalLambda } from '../../../lib/host/index.js';
@@ -130,6 +130,13 @@ describe('startApi: WebSocket APIs', () => {
     server = await startApi({ local, onNotice: (message) => notices.push(message) });
   });
 
+  // Each test's clients leave when it ends: a function's concurrency (10) bounds the $disconnects at once.
+  afterEach(async () => {
+    const leaving = clients.splice(0);
+    for (const client of leaving) client.socket.close(1000);
+    await Promise.all(leaving.map((client) => client.closed));
+  });
+
   after(async () => {
     for (const client of clients) client.socket.terminate();
     await Promise.allSettled([server?.close(), local?.close()]);
@@ -185,6 +192,15 @@ describe('startApi: WebSocket APIs', () => {
     const wrongStage = await connect(`ws://127.0.0.1:${endpoint('SocketStack/Chat').port}/prod`);
     assert.ok(!(wrongStage instanceof Client));
     assert.equal(wrongStage.status, 403);
+  });
+
+  it('answers the handshake with the subprotocol $connect chose, and with none when it chose none', async () => {
+    const chat = await connect(endpoint('SocketStack/Chat').url, ['chat', 'other']);
+    assert.ok(chat instanceof Client);
+    clients.push(chat);
+    assert.equal(chat.socket.protocol, 'chat');
+    // A client that asked for subprotocols and got none gives up, as with the service.
+    await assert.rejects(connect(endpoint('SocketStack/Chat').url, ['other']), /Server sent no subprotocol/);
   });
 
   it('routes a message by the route selection expression, and sends a two-way route’s answer back', async () => {
