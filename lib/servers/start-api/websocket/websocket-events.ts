@@ -37,7 +37,7 @@ function requestContext(connection: ConnectionContext, ids: EventIds, routeKey: 
   };
 }
 
-/** Headers the upgrade itself owns: API Gateway does not pass them on. */
+/** Headers the upgrade itself owns: API Gateway does not pass them on (U.2). */
 const UPGRADE_HEADERS = new Set(['connection', 'upgrade']);
 
 /**
