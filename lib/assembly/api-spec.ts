@@ -105,10 +105,14 @@ export interface HttpApiSpec extends EndpointBase {
 /** One route of a WebSocket API (`$connect`, `$disconnect`, `$default`, or a custom key). */
 export interface WebSocketRouteSpec {
   readonly routeKey: string;
+  /** `NONE`, `AWS_IAM`, `CUSTOM` (authorizers are not yet enforced). */
+  readonly authorizationType: string;
+  /** Two-way: the route has a route response (`AWS::ApiGatewayV2::RouteResponse`), so the function's answer goes back to the client. */
+  readonly returnsResponse: boolean;
   readonly integration: ApiIntegration;
 }
 
-/** An `AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET`; read, not yet served. */
+/** An `AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET`. */
 export interface WebSocketApiSpec extends EndpointBase {
   readonly kind: 'websocket';
   readonly apiId: string;

@@ -61,6 +61,7 @@ export {
   type SnsTriggerSpec,
   type RestApiTriggerSpec,
   type HttpApiTriggerSpec,
+  type WebSocketApiTriggerSpec,
   type CognitoTriggerSpec,
   type SchedulerTriggerSpec,
   type UnsupportedTriggerSpec,

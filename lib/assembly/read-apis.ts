@@ -22,6 +22,7 @@ export type FunctionLookup = (scope: TemplateScope, logicalId: string) => Functi
 /** API Gateway's integration timeouts by default. */
 const REST_TIMEOUT_MS = 29_000;
 const HTTP_TIMEOUT_MS = 30_000;
+const WEBSOCKET_TIMEOUT_MS = 29_000;
 const MAX_DEPTH = 32;
 
 /** The HTTP methods OpenAPI names as path item keys. */
@@ -264,13 +265,13 @@ function readHttpStages(scope: TemplateScope, apiLogicalId: string): ApiStageSpe
 }
 
 /** The integrations of an HTTP or WebSocket API, by logical ID. */
-function readV2Integrations(scope: TemplateScope, apiLogicalId: string, lookup: FunctionLookup): Map<string, ApiIntegration> {
+function readV2Integrations(scope: TemplateScope, apiLogicalId: string, lookup: FunctionLookup, defaultTimeoutMs = HTTP_TIMEOUT_MS): Map<string, ApiIntegration> {
   const integrations = new Map<string, ApiIntegration>();
   for (const [id, properties] of resourcesReferring(scope, 'AWS::ApiGatewayV2::Integration', 'ApiId', apiLogicalId)) {
     const version = scope.resolveString(properties['PayloadFormatVersion'], []) === '2.0' ? '2.0' : '1.0';
     integrations.set(
       id,
-      proxyIntegration(scope, scope.resolveString(properties['IntegrationType'], []), properties['IntegrationUri'], lookup, version, timeoutOf(scope, properties['TimeoutInMillis'], HTTP_TIMEOUT_MS)),
+      proxyIntegration(scope, scope.resolveString(properties['IntegrationType'], []), properties['IntegrationUri'], lookup, version, timeoutOf(scope, properties['TimeoutInMillis'], defaultTimeoutMs)),
     );
   }
   return integrations;
@@ -347,9 +348,11 @@ export function parseRouteKey(routeKey: string): { routeKey: string; method: str
 
 function readWebSocketApi(scope: TemplateScope, logicalId: string, lookup: FunctionLookup): WebSocketApiSpec {
   const properties = scope.template.Resources[logicalId]?.Properties ?? {};
-  const integrations = readV2Integrations(scope, logicalId, lookup);
-  const routes: WebSocketRouteSpec[] = resourcesReferring(scope, 'AWS::ApiGatewayV2::Route', 'ApiId', logicalId).map(([, route]) => ({
+  const integrations = readV2Integrations(scope, logicalId, lookup, WEBSOCKET_TIMEOUT_MS);
+  const routes: WebSocketRouteSpec[] = resourcesReferring(scope, 'AWS::ApiGatewayV2::Route', 'ApiId', logicalId).map(([routeId, route]) => ({
     routeKey: scope.resolveString(route['RouteKey'], []),
+    authorizationType: scope.resolveString(route['AuthorizationType'], []) || 'NONE',
+    returnsResponse: resourcesReferring(scope, 'AWS::ApiGatewayV2::RouteResponse', 'RouteId', routeId).length > 0,
     integration: routeIntegration(scope, route['Target'], integrations),
   }));
   return {

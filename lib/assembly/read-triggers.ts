@@ -81,6 +81,15 @@ export interface HttpApiTriggerSpec extends TriggerBase {
   readonly payloadFormatVersion: '1.0' | '2.0';
 }
 
+/** A WebSocket API route with a Lambda integration. */
+export interface WebSocketApiTriggerSpec extends TriggerBase {
+  readonly kind: 'websocket-api';
+  readonly apiId: string;
+  readonly stage: string;
+  /** `$connect`, `$disconnect`, `$default` or a custom route key. */
+  readonly routeKey: string;
+}
+
 /** A Cognito user pool trigger (`LambdaConfig`). */
 export interface CognitoTriggerSpec extends TriggerBase {
   readonly kind: 'cognito';
@@ -114,6 +123,7 @@ export type TriggerSpec =
   | SnsTriggerSpec
   | RestApiTriggerSpec
   | HttpApiTriggerSpec
+  | WebSocketApiTriggerSpec
   | CognitoTriggerSpec
   | SchedulerTriggerSpec
   | UnsupportedTriggerSpec;
@@ -497,13 +507,19 @@ function readHttpApiIntegration(resource: ResourceReader): TriggerSpec[] {
   const apiLogicalId = referencedId(resource, apiExpression);
   const apiId = resource.text(apiExpression);
   const version = resource.properties['PayloadFormatVersion'] === undefined ? '2.0' : resource.text(resource.properties['PayloadFormatVersion']);
-  const stage = stageOf(resource, apiLogicalId, 'AWS::ApiGatewayV2::Stage', 'ApiId', '$default');
+  const apiResource = apiLogicalId === undefined ? undefined : resource.scope.template.Resources[apiLogicalId];
+  const webSocket = apiResource !== undefined && resource.text(apiResource.Properties?.['ProtocolType']) === 'WEBSOCKET';
+  const stage = stageOf(resource, apiLogicalId, 'AWS::ApiGatewayV2::Stage', 'ApiId', webSocket ? '' : '$default');
   const triggers: TriggerSpec[] = [];
   for (const [logicalId, route] of Object.entries(resource.scope.template.Resources)) {
     if (route.Type !== 'AWS::ApiGatewayV2::Route' || !resource.scope.resourceExists(logicalId)) continue;
     const target = route.Properties?.['Target'];
     if (!refersTo(target, resource.logicalId)) continue;
     const routeKey = resource.text(route.Properties?.['RouteKey']);
+    if (webSocket) {
+      triggers.push({ kind: 'websocket-api', ...resource.base(functionPath, `WebSocket API ${routeKey}`), apiId, stage, routeKey });
+      continue;
+    }
     triggers.push({
       kind: 'http-api',
       ...resource.base(functionPath, `HTTP API ${routeKey}`),

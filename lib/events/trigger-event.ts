@@ -1,6 +1,7 @@
 import type { TriggerSpec } from '../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
 import { currentEventContext, type EventContext } from './event-definition.js';
+import { webSocketRouteEvent } from './apigateway-websocket.js';
 import { eventBridgeEvent } from './eventbridge.js';
 import { sampleMatchingPattern } from './pattern-event.js';
 import { generateEvent } from './registry.js';
@@ -104,6 +105,8 @@ export function eventForTrigger(trigger: TriggerSpec, context: EventContext = cu
       }
       return generateEvent('apigateway', 'http-api-proxy', { ...common, 'route-key': trigger.routeKey }, context);
     }
+    case 'websocket-api':
+      return webSocketRouteEvent(trigger, context);
     case 'cognito':
       return generateEvent('cognito', trigger.trigger, { region: trigger.region, 'user-pool-id': trigger.userPoolId }, context);
     case 'scheduler':

@@ -110,7 +110,7 @@ describe('readAssembly: APIs and function URLs', () => {
   it('records a WebSocket API with its routes', () => {
     const socket = api('websocket', 'ApiStack/Socket');
     assert.equal(socket.routeSelectionExpression, '$request.body.action');
-    assert.deepEqual(socket.routes.map((route) => `${route.routeKey} ${integrationTarget(route.integration)}`), ['$connect Echo 1.0 30000']);
+    assert.deepEqual(socket.routes.map((route) => `${route.routeKey} ${integrationTarget(route.integration)}`), ['$connect Echo 1.0 29000']);
   });
 
   it('reads function URLs with their auth type and invoke mode', () => {

@@ -98,7 +98,7 @@ export async function runStartApi(args: StartApiArguments, streams: CliStreams, 
           options: { ...options, onSynthesize: () => undefined },
           onReload: (reload) => {
             // Named APIs leave the others out on purpose; without names, every new one waits for a restart.
-            const unserved = named.length === 0 ? local.apis.filter((api) => api.kind !== 'websocket' && (api.kind === 'url' || api.stages.length > 0) && !servedPaths.has(api.constructPath)).map((api) => api.constructPath) : [];
+            const unserved = named.length === 0 ? local.apis.filter((api) => (api.kind === 'url' || api.stages.length > 0) && !servedPaths.has(api.constructPath)).map((api) => api.constructPath) : [];
             streams.stderr.write(describeReload(reload, unserved));
           },
           onError: (error, files) => {
@@ -113,6 +113,8 @@ export async function runStartApi(args: StartApiArguments, streams: CliStreams, 
       await untilAborted(signal);
     } finally {
       await followed?.close();
+      // WebSocket clients are told first, while their $disconnect functions can still run.
+      await server.disconnect();
       // Closing the functions ends the invocations under way, which lets the servers close.
       await Promise.allSettled([server.close(), local.close()]);
     }

@@ -5,6 +5,7 @@ import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { LocalLambda } from '../../host/index.js';
 import { describeCorsGap } from './cors.js';
 import { createRequestHandler, type ApiRequestSummary } from './serve-endpoint.js';
+import { WebSocketEndpoint } from './websocket/websocket-endpoint.js';
 
 /** Options of {@link startApi}. */
 export interface StartApiOptions {
@@ -26,17 +27,19 @@ export interface StartApiOptions {
   readonly onRequest?: (summary: ApiRequestSummary) => void;
   /** Receives one-line notices: what is not emulated, and where. */
   readonly onNotice?: (message: string) => void;
+  /** WebSocket connection limits. @default the service's: 10 minutes idle, 2 hours in all */
+  readonly webSocket?: { readonly idleTimeoutMs?: number; readonly maxConnectionMs?: number };
 }
 
 /** What an endpoint is, in the words of the ready lines. */
-export type EndpointKind = 'REST API' | 'HTTP API' | 'function URL';
+export type EndpointKind = 'REST API' | 'HTTP API' | 'WebSocket API' | 'function URL';
 
 /** One served API or function URL. */
 export interface ApiEndpoint {
   readonly kind: EndpointKind;
   /** The construct path of the API, or of the function URL. */
   readonly path: string;
-  /** Where to send requests: a REST API's URL carries its first stage, a named HTTP API stage too. */
+  /** Where to send requests: a REST API's URL carries its first stage, a named HTTP API stage too; a WebSocket API's is `ws://` with its first stage. */
   readonly url: string;
   readonly port: number;
   readonly api: ApiSpec;
@@ -47,9 +50,15 @@ export interface ApiServer extends AsyncDisposable {
   readonly endpoints: readonly ApiEndpoint[];
   /** Stops listening and waits for the answers under way (closing the LocalLambda ends them at once). Idempotent. */
   close(): Promise<void>;
+  /**
+   * Closes every WebSocket connection (1001, as the service going away) and waits for their
+   * `$disconnect` invocations; new connections are refused. Call it before closing the LocalLambda
+   * so that those functions can still run. Idempotent.
+   */
+  disconnect(): Promise<void>;
 }
 
-const KINDS: Record<Exclude<ApiSpec['kind'], 'websocket'>, EndpointKind> = { rest: 'REST API', http: 'HTTP API', url: 'function URL' };
+const KINDS: Record<ApiSpec['kind'], EndpointKind> = { rest: 'REST API', http: 'HTTP API', websocket: 'WebSocket API', url: 'function URL' };
 
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
@@ -59,16 +68,13 @@ function hostForUrl(host: string): string {
 function basePath(api: ApiSpec): string {
   if (api.kind === 'rest') return `/${api.stages[0]?.stageName ?? ''}/`;
   if (api.kind === 'http' && !api.stages.some((stage) => stage.stageName === '$default')) return `/${api.stages[0]?.stageName ?? ''}/`;
+  if (api.kind === 'websocket') return `/${api.stages[0]?.stageName ?? ''}`;
   return '/';
 }
 
 /** One line per thing of an API that is not emulated yet, so the user knows before a request finds it. */
 export function describeGaps(api: ApiSpec): string[] {
   const gaps: string[] = [];
-  if (api.kind === 'websocket') {
-    gaps.push(`WebSocket API ${api.constructPath} is not served yet (${api.routes.length} route${api.routes.length === 1 ? '' : 's'}).`);
-    return gaps;
-  }
   if (api.kind === 'url') {
     if (api.authType === 'AWS_IAM') gaps.push(`function URL ${api.constructPath} has AuthType AWS_IAM; cdk-local does not check signatures yet and lets every request in.`);
     const corsGap = api.cors === undefined ? undefined : describeCorsGap(api.cors, `function URL ${api.constructPath}`);
@@ -82,7 +88,8 @@ export function describeGaps(api: ApiSpec): string[] {
   if (api.stages.length === 0) gaps.push(`${KINDS[api.kind]} ${api.constructPath} has no stage, so it is not served; deploy it to a stage in the app.`);
   const routes = api.kind === 'rest' ? api.routes.map((route) => ({ key: `${route.httpMethod} ${route.resourcePath}`, ...route })) : api.routes.map((route) => ({ key: route.routeKey, ...route }));
   for (const route of routes) {
-    if (route.integration.kind === 'unsupported') gaps.push(`${api.constructPath}: ${route.key} uses ${route.integration.description}, which cdk-local does not emulate yet; it answers 501.`);
+    const answer = api.kind === 'websocket' ? (route.key === '$connect' ? 'connections are refused with 501' : 'its messages get an error frame') : 'it answers 501';
+    if (route.integration.kind === 'unsupported') gaps.push(`${api.constructPath}: ${route.key} uses ${route.integration.description}, which cdk-local does not emulate yet; ${answer}.`);
     if (route.authorizationType !== 'NONE') gaps.push(`${api.constructPath}: ${route.key} has authorization ${route.authorizationType}, which cdk-local does not enforce yet; requests go through.`);
   }
   return gaps;
@@ -112,19 +119,21 @@ async function closeServer(server: Server): Promise<void> {
 }
 
 /**
- * Serves the app's REST and HTTP APIs and function URLs, each on its own port, as API
- * Gateway and the function URL front end would: what `cdk-local start-api` runs. WebSocket
- * APIs are told about (`onNotice`) but not served yet.
+ * Serves the app's REST, HTTP and WebSocket APIs and function URLs, each on its own port, as
+ * API Gateway and the function URL front end would: what `cdk-local start-api` runs.
  */
 export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
   const firstPort = options.port ?? 0;
   const apis = options.apis ?? options.local.apis;
   for (const api of apis) for (const gap of describeGaps(api)) options.onNotice?.(gap);
-  const served = apis.filter((api): api is Exclude<ApiSpec, { kind: 'websocket' }> => api.kind !== 'websocket' && (api.kind === 'url' || api.stages.length > 0));
+  const served = apis.filter((api) => api.kind === 'url' || api.stages.length > 0);
   const servers: Server[] = [];
+  const webSockets: WebSocketEndpoint[] = [];
   const endpoints: ApiEndpoint[] = [];
   const close = async (): Promise<void> => {
+    // Upgraded connections keep a server open: they close first, each with its $disconnect.
+    await Promise.allSettled(webSockets.map((endpoint) => endpoint.close()));
     const results = await Promise.allSettled(servers.map((server) => closeServer(server)));
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
@@ -134,16 +143,25 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
       let port = 0;
       // The app's version of this endpoint now: a followed app replaces its APIs (LocalLambda.adopt).
       const current = (): ApiSpec => options.local.apis.find((candidate) => candidate.constructPath === api.constructPath && candidate.kind === api.kind) ?? api;
-      const handler = createRequestHandler(current, {
+      const context = {
         local: options.local,
         port: () => port,
         ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
         ...(options.onNotice === undefined ? {} : { onNotice: options.onNotice }),
-      });
-      const server = createServer({ maxHeaderSize: 64 * 1024 }, handler);
+      };
+      let server: Server;
+      if (api.kind === 'websocket') {
+        const webSocket = new WebSocketEndpoint(() => current() as typeof api, { ...context, ...options.webSocket });
+        webSockets.push(webSocket);
+        server = createServer({ maxHeaderSize: 64 * 1024 }, webSocket.handleRequest);
+        server.on('upgrade', webSocket.handleUpgrade);
+      } else {
+        server = createServer({ maxHeaderSize: 64 * 1024 }, createRequestHandler(current, context));
+      }
       servers.push(server);
       port = await listen(server, host, firstPort === 0 ? 0 : firstPort + index);
-      endpoints.push({ kind: KINDS[api.kind], path: api.constructPath, url: `http://${hostForUrl(host)}:${port}${basePath(api)}`, port, api });
+      const scheme = api.kind === 'websocket' ? 'ws' : 'http';
+      endpoints.push({ kind: KINDS[api.kind], path: api.constructPath, url: `${scheme}://${hostForUrl(host)}:${port}${basePath(api)}`, port, api });
     }
   } catch (error) {
     await close().catch(() => undefined);
@@ -158,5 +176,6 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const onAbort = (): void => void closeOnce().catch(() => undefined);
   if (options.signal?.aborted === true) await closeOnce();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
-  return { endpoints, close: closeOnce, [Symbol.asyncDispose]: closeOnce };
+  const disconnect = async (): Promise<void> => void (await Promise.allSettled(webSockets.map((endpoint) => endpoint.close())));
+  return { endpoints, close: closeOnce, disconnect, [Symbol.asyncDispose]: closeOnce };
 }

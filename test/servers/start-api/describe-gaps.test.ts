@@ -29,11 +29,23 @@ describe('describeGaps', () => {
     ]);
   });
 
-  it('says when an API has no stage, a WebSocket API is not served, and a URL is not checked', () => {
+  it('says when an API has no stage, what of a WebSocket API is not emulated, and that a URL is not checked', () => {
     const http: HttpApiSpec = { ...base, kind: 'http', constructPath: 'S/Http', apiId: 'abcdefghij', stages: [], routes: [] };
     assert.deepEqual(describeGaps(http), ['HTTP API S/Http has no stage, so it is not served; deploy it to a stage in the app.']);
-    const socket: WebSocketApiSpec = { ...base, kind: 'websocket', constructPath: 'S/Ws', apiId: 'abcdefghij', routeSelectionExpression: '$request.body.action', stages: [], routes: [{ routeKey: '$connect', integration: proxy }] };
-    assert.deepEqual(describeGaps(socket), ['WebSocket API S/Ws is not served yet (1 route).']);
+    const socket: WebSocketApiSpec = { ...base, kind: 'websocket', constructPath: 'S/Ws', apiId: 'abcdefghij', routeSelectionExpression: '$request.body.action', stages: [], routes: [{ routeKey: '$connect', authorizationType: 'NONE', returnsResponse: false, integration: proxy }] };
+    assert.deepEqual(describeGaps(socket), ['WebSocket API S/Ws has no stage, so it is not served; deploy it to a stage in the app.']);
+    const staged: WebSocketApiSpec = {
+      ...socket,
+      stages: [{ stageName: 'dev', variables: {} }],
+      routes: [
+        { routeKey: '$connect', authorizationType: 'CUSTOM', returnsResponse: false, integration: proxy },
+        { routeKey: 'send', authorizationType: 'NONE', returnsResponse: false, integration: { kind: 'unsupported', description: 'a MOCK integration' } },
+      ],
+    };
+    assert.deepEqual(describeGaps(staged), [
+      'S/Ws: $connect has authorization CUSTOM, which cdk-local does not enforce yet; requests go through.',
+      'S/Ws: send uses a MOCK integration, which cdk-local does not emulate yet; its messages get an error frame.',
+    ]);
     const url: FunctionUrlEndpointSpec = { ...base, kind: 'url', constructPath: 'S/Fn/FunctionUrl', urlId: 'x'.repeat(32), function: fn, authType: 'AWS_IAM', invokeMode: 'BUFFERED', cors: { ...cors, allowOrigins: ['*'] } };
     assert.deepEqual(describeGaps(url), ['function URL S/Fn/FunctionUrl has AuthType AWS_IAM; cdk-local does not check signatures yet and lets every request in.']);
   });

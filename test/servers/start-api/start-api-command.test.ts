@@ -11,7 +11,7 @@ import { synthesizeApiApp } from '../../fixtures/start-api/api-app.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MARKER_VARIABLE = 'CDK_LOCAL_START_API_CLI_MARKER';
-const ENDPOINT = /^cdk-local: (REST API|HTTP API|WebSocket API|function URL) (\S+) at (http:\/\/127\.0\.0\.1:\d+\/\S*)$/;
+const ENDPOINT = /^cdk-local: (REST API|HTTP API|WebSocket API|function URL) (\S+) at ((?:http|ws):\/\/127\.0\.0\.1:\d+\/\S*)$/;
 
 /** `cdk-local start-api ...` as a user runs it, from the sources. */
 class StartApiRun {
@@ -93,7 +93,7 @@ describe('cdk-local start-api', () => {
       assert.equal(response.status, 200);
       assert.deepEqual(((await response.json()) as { pathParameters: unknown }).pathParameters, { id: '9' });
       await run.stderr.waitFor((line) => /^cdk-local: ApiStack\/Rest: GET \/test\/items\/9 200 \(Echo [0-9a-f-]{36}\)$/.test(line));
-      assert.ok(run.stderr.values.some((line) => /WebSocket API ApiStack\/Socket is not served yet/.test(line)));
+      assert.ok(run.stderr.values.some((line) => /WebSocket API ApiStack\/Socket has no stage, so it is not served/.test(line)));
       assert.ok((await processesWithMarker(MARKER_VARIABLE, app.marker)).length > 0);
       assert.equal(await run.stop('SIGINT'), 130);
       assert.deepEqual(await processesWithMarker(MARKER_VARIABLE, app.marker), [], 'no runtime process outlives cdk-local');

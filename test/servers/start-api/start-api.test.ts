@@ -76,7 +76,7 @@ describe('startApi', () => {
     );
     assert.equal(new Set(server.endpoints.map((item) => item.port)).size, server.endpoints.length);
     assert.ok(notices.some((notice) => /GET \/mock uses a MOCK integration.*501/.test(notice)), notices.join('\n'));
-    assert.ok(notices.some((notice) => /WebSocket API ApiStack\/Socket is not served yet/.test(notice)), notices.join('\n'));
+    assert.ok(notices.some((notice) => /WebSocket API ApiStack\/Socket has no stage, so it is not served/.test(notice)), notices.join('\n'));
   });
 
   describe('a REST API', () => {
