@@ -57,6 +57,8 @@ export interface ListExecutionsOptions {
 interface ExecutionRecord {
   readonly execution: DurableExecution;
   readonly spec: FunctionSpec;
+  /** The version or alias the execution was started with; `$LATEST` runs the function as declared. */
+  readonly qualifier: string;
   /** Set while an invocation runs (or is about to). */
   running: Promise<void> | undefined;
   /** Asked to run again once the invocation under way ends. */
@@ -167,7 +169,7 @@ export class DurableService implements AsyncDisposable {
     const ended = new Promise<void>((resolve) => {
       resolveEnded = resolve;
     });
-    const record: ExecutionRecord = { execution, spec, running: undefined, again: false, timers: new Map(), ended, resolveEnded, failures: 0, told: false };
+    const record: ExecutionRecord = { execution, spec, qualifier, running: undefined, again: false, timers: new Map(), ended, resolveEnded, failures: 0, told: false };
     this.#records.set(execution.arn, record);
     // The execution timeout is wall-clock time: it is not scaled.
     this.#setTimer(record, '$execution-timeout', spec.durable.executionTimeoutSeconds * 1000, () => {
@@ -346,7 +348,7 @@ export class DurableService implements AsyncDisposable {
     }
     for (;;) {
       try {
-        const handle = await this.#options.local.start(target, { payload: Buffer.from(payload ?? '{}'), invokedFunctionArn: target.functionArn + (qualifier === undefined ? '' : `:${qualifier}`) });
+        const handle = await this.#options.local.start(target, { payload: Buffer.from(payload ?? '{}'), ...(qualifier === undefined || qualifier === DURABLE_VERSION ? {} : { qualifier }) });
         const response = await handle.response;
         const report = await handle.report;
         if (response.kind === 'function-error') finish('FAILED', { error: errorFromBody(response.body, response.errorType) });
@@ -433,7 +435,13 @@ export class DurableService implements AsyncDisposable {
     let failure: ErrorObject | undefined;
     let output: InvocationOutput | undefined;
     try {
-      const handle = await this.#options.local.start(spec, { payload: Buffer.from(JSON.stringify(envelope)), requestId, invokedFunctionArn: execution.functionArn });
+      const handle = await this.#options.local.start(spec, {
+        payload: Buffer.from(JSON.stringify(envelope)),
+        requestId,
+        invokedFunctionArn: execution.functionArn,
+        // A version or alias runs in that version's own environments, as every invocation of it does.
+        ...(record.qualifier === DURABLE_VERSION ? {} : { qualifier: record.qualifier }),
+      });
       const response = await handle.response;
       const report = await handle.report;
       if (report.status === 'timeout') failure = { ErrorType: 'Sandbox.Timedout', ErrorMessage: `RequestId: ${requestId} Error: Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds` };
