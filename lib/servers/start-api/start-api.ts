@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { ApiSpec } from '../../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { LocalLambda } from '../../host/index.js';
+import { Authorizers, describeAuthorization } from './authorizers/index.js';
 import { createRequestHandler, type ApiRequestSummary } from './serve-endpoint.js';
 
 /** Options of {@link startApi}. */
@@ -25,6 +26,12 @@ export interface StartApiOptions {
   readonly onRequest?: (summary: ApiRequestSummary) => void;
   /** Receives one-line notices: what is not emulated, and where. */
   readonly onNotice?: (message: string) => void;
+  /**
+   * Check JWT and Cognito tokens' signatures against their issuer's keys when those can be
+   * fetched; false accepts any signature (`--no-verify-jwt`).
+   * @default true
+   */
+  readonly verifyJwt?: boolean;
 }
 
 /** What an endpoint is, in the words of the ready lines. */
@@ -62,14 +69,14 @@ function basePath(api: ApiSpec): string {
 }
 
 /** One line per thing of an API that is not emulated yet, so the user knows before a request finds it. */
-export function describeGaps(api: ApiSpec): string[] {
+export function describeGaps(api: ApiSpec, options: { readonly verifyJwt?: boolean } = {}): string[] {
   const gaps: string[] = [];
   if (api.kind === 'websocket') {
     gaps.push(`WebSocket API ${api.constructPath} is not served yet (${api.routes.length} route${api.routes.length === 1 ? '' : 's'}).`);
     return gaps;
   }
   if (api.kind === 'url') {
-    if (api.authType === 'AWS_IAM') gaps.push(`function URL ${api.constructPath} has AuthType AWS_IAM; cdk-local does not check signatures yet and lets every request in.`);
+    gaps.push(...describeAuthorization(api, { verifyJwt: options.verifyJwt !== false }));
     if (api.cors !== undefined) gaps.push(`function URL ${api.constructPath} has a CORS configuration, which cdk-local does not apply yet.`);
     return gaps;
   }
@@ -77,8 +84,8 @@ export function describeGaps(api: ApiSpec): string[] {
   const routes = api.kind === 'rest' ? api.routes.map((route) => ({ key: `${route.httpMethod} ${route.resourcePath}`, ...route })) : api.routes.map((route) => ({ key: route.routeKey, ...route }));
   for (const route of routes) {
     if (route.integration.kind === 'unsupported') gaps.push(`${api.constructPath}: ${route.key} uses ${route.integration.description}, which cdk-local does not emulate yet; it answers 501.`);
-    if (route.authorizationType !== 'NONE') gaps.push(`${api.constructPath}: ${route.key} has authorization ${route.authorizationType}, which cdk-local does not enforce yet; requests go through.`);
   }
+  gaps.push(...describeAuthorization(api, { verifyJwt: options.verifyJwt !== false }));
   return gaps;
 }
 
@@ -114,7 +121,13 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
   const firstPort = options.port ?? 0;
   const apis = options.apis ?? options.local.apis;
-  for (const api of apis) for (const gap of describeGaps(api)) options.onNotice?.(gap);
+  for (const api of apis) for (const gap of describeGaps(api, { verifyJwt: options.verifyJwt !== false })) options.onNotice?.(gap);
+  // One cache of authorizer results and issuers' keys for every endpoint, as API Gateway keeps them per authorizer.
+  const authorizers = new Authorizers({
+    local: options.local,
+    verifyJwt: options.verifyJwt !== false,
+    ...(options.onNotice === undefined ? {} : { onNotice: options.onNotice }),
+  });
   const served = apis.filter((api): api is Exclude<ApiSpec, { kind: 'websocket' }> => api.kind !== 'websocket' && (api.kind === 'url' || api.stages.length > 0));
   const servers: Server[] = [];
   const endpoints: ApiEndpoint[] = [];
@@ -130,6 +143,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
       const current = (): ApiSpec => options.local.apis.find((candidate) => candidate.constructPath === api.constructPath && candidate.kind === api.kind) ?? api;
       const handler = createRequestHandler(current, {
         local: options.local,
+        authorizers,
         port: () => port,
         ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
         ...(options.onNotice === undefined ? {} : { onNotice: options.onNotice }),
