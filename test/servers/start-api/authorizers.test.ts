@@ -329,6 +329,19 @@ describe('start-api authorizers', () => {
       assert.equal((await get(http('/unverified'), { authorization: expired })).status, 401);
     });
 
+    it("takes a token of the app's user pool for the issuer and audience printed at start", async () => {
+      const line = notices.find((notice) => notice.startsWith('AuthStack/Gate: authorizer PoolJwt takes tokens'));
+      const [, issuer, audience] = /as issuer (\S+) and audience (\S+) /.exec(line ?? '') ?? [];
+      assert.ok(issuer !== undefined && audience !== undefined, notices.join('\n'));
+      assert.match(issuer, /^https:\/\/cognito-idp\.eu-west-1\.amazonaws\.com\/eu-west-1_\w{9}$/);
+      const claims = { iss: issuer, sub: 'user-1', token_use: 'access', client_id: audience, iat: now() - 10, exp: now() + 3600 };
+      const response = await get(http('/pool'), { authorization: `Bearer ${await sign(claims, strangerKey)}` });
+      assert.equal(response.status, 200, response.text);
+      assert.equal(response.json.requestContext.authorizer.jwt.claims.client_id, audience);
+      const otherClient = await get(http('/pool'), { authorization: `Bearer ${await sign({ ...claims, client_id: 'another-client' }, strangerKey)}` });
+      assert.equal(otherClient.status, 401);
+    });
+
     it('accepts any signature with verifyJwt false (--no-verify-jwt), and says so at start', async () => {
       const unverifiedNotices: string[] = [];
       await using unverified = await startApi({ local, verifyJwt: false, onNotice: (message) => unverifiedNotices.push(message) });

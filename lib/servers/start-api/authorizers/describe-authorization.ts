@@ -36,7 +36,8 @@ export function describeAuthorization(api: ApiSpec, options: { readonly verifyJw
     }
     if (authorizer.kind === 'jwt') {
       for (const issuer of authorizer.localIssuers) {
-        lines.push(`${api.constructPath}: authorizer ${authorizer.name} takes tokens of the app's user pool as issuer ${issuer} (its ID is a stand-in until deploy); their signatures are not checked.`);
+        const audience = authorizer.audience.length === 0 ? '' : ` and audience ${authorizer.audience.join(', ')}`;
+        lines.push(`${api.constructPath}: authorizer ${authorizer.name} takes tokens of the app's user pool as issuer ${issuer}${audience} (stand-in IDs until deploy); their signatures are not checked.`);
       }
     }
   }
