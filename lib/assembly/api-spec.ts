@@ -18,6 +18,57 @@ export type ApiIntegration =
   /** Anything cdk-local does not emulate (MOCK, AWS, HTTP, a function outside the app); answered 501. */
   | { readonly kind: 'unsupported'; readonly description: string };
 
+/**
+ * A Lambda authorizer: REST `TOKEN` and `REQUEST` (`AWS::ApiGateway::Authorizer`), HTTP API
+ * `REQUEST` (`AWS::ApiGatewayV2::Authorizer`).
+ */
+export interface LambdaAuthorizerSpec {
+  readonly kind: 'lambda';
+  readonly logicalId: string;
+  readonly name: string;
+  /** `TOKEN` (REST only) or `REQUEST`. */
+  readonly type: 'TOKEN' | 'REQUEST';
+  /** The authorizer function, when it is a function of the app. */
+  readonly function?: FunctionSpec;
+  /** As the template spells them: `method.request.header.Authorization`, `$request.querystring.user`. */
+  readonly identitySources: readonly string[];
+  /** REST `TOKEN`: a regular expression the token must match before the function is called. */
+  readonly identityValidationExpression?: string;
+  /** How long a result is reused for the same identity; 0 turns caching off. */
+  readonly resultTtlSeconds: number;
+  /** HTTP APIs: the authorizer's payload format; REST authorizers take `1.0`. */
+  readonly payloadFormatVersion: '1.0' | '2.0';
+  /** HTTP APIs, payload 2.0: the function answers `{ isAuthorized, context }`. */
+  readonly enableSimpleResponses: boolean;
+}
+
+/** A JWT authorizer (HTTP API `JWT`) or a Cognito user pool authorizer (REST `COGNITO_USER_POOLS`). */
+export interface JwtAuthorizerSpec {
+  readonly kind: 'jwt';
+  readonly logicalId: string;
+  readonly name: string;
+  /** `jwt` for an HTTP API's, `cognito` for a REST API's user pool authorizer. */
+  readonly flavour: 'jwt' | 'cognito';
+  /** The issuers a token's `iss` may name (one for JWT, one per user pool for Cognito). */
+  readonly issuers: readonly string[];
+  /** JWT: the `aud` (or `client_id`) values accepted; empty accepts any. */
+  readonly audience: readonly string[];
+  readonly identitySources: readonly string[];
+  /** Issuers of user pools defined in the app: their IDs are stand-ins, so their keys cannot be fetched. */
+  readonly localIssuers: readonly string[];
+}
+
+/** An authorizer of an API. */
+export type AuthorizerSpec = LambdaAuthorizerSpec | JwtAuthorizerSpec;
+
+/** How a route or method is authorized, when it is. */
+export interface RouteAuthorization {
+  /** `AWS_IAM`, or the authorizer that decides. */
+  readonly authorizer: AuthorizerSpec | { readonly kind: 'iam' };
+  /** `AuthorizationScopes` of the route or method (JWT and Cognito). */
+  readonly scopes: readonly string[];
+}
+
 /** One stage of an API. */
 export interface ApiStageSpec {
   /** e.g. `prod`; `$default` for an HTTP API's default stage. */
@@ -64,8 +115,10 @@ export interface RestRouteSpec {
   readonly resourcePath: string;
   /** Upper case, or `ANY`. */
   readonly httpMethod: string;
-  /** `NONE`, `AWS_IAM`, `CUSTOM`, `COGNITO_USER_POOLS` (authorizers are not yet enforced). */
+  /** `NONE`, `AWS_IAM`, `CUSTOM`, `COGNITO_USER_POOLS`. */
   readonly authorizationType: string;
+  /** The authorizer that guards the method; undefined when `NONE` or not found. */
+  readonly authorization?: RouteAuthorization;
   readonly integration: ApiIntegration;
 }
 
@@ -89,6 +142,8 @@ export interface HttpRouteSpec {
   /** The path of the route key; undefined for `$default`. */
   readonly path?: string;
   readonly authorizationType: string;
+  /** The authorizer that guards the route; undefined when `NONE` or not found. */
+  readonly authorization?: RouteAuthorization;
   readonly integration: ApiIntegration;
 }
 

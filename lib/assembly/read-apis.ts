@@ -12,6 +12,7 @@ import type {
 } from './api-spec.js';
 import { isRecord } from './cfn-template.js';
 import { readCors } from './read-cors.js';
+import { readRouteAuthorization, type AuthorizerFunctionLookup } from './read-authorizers.js';
 import type { FunctionSpec } from './function-spec.js';
 import { Alphabets, stableCharacters } from './stable-characters.js';
 import type { ResourceTarget, TemplateScope } from './template-scope.js';
@@ -196,6 +197,13 @@ function resourcePath(scope: TemplateScope, target: ResourceTarget | undefined, 
   return parent === undefined ? undefined : `${parent}/${scope.resolveString(properties['PathPart'], [])}`;
 }
 
+/** How a method or route is authorized, its authorizer's function found as integrations' are. */
+function authorizationOf(scope: TemplateScope, properties: Readonly<Record<string, unknown>>, lookup: FunctionLookup): Pick<RestRouteSpec, 'authorization'> {
+  const authorizerFunction: AuthorizerFunctionLookup = (where, uri) => findIntegrationFunction(where, uri, lookup);
+  const authorization = readRouteAuthorization(scope, properties, authorizerFunction);
+  return authorization === undefined ? {} : { authorization };
+}
+
 function readRestMethods(scope: TemplateScope, apiLogicalId: string, lookup: FunctionLookup): RestRouteSpec[] {
   const routes: RestRouteSpec[] = [];
   for (const [, properties] of resourcesReferring(scope, 'AWS::ApiGateway::Method', 'RestApiId', apiLogicalId)) {
@@ -206,6 +214,7 @@ function readRestMethods(scope: TemplateScope, apiLogicalId: string, lookup: Fun
       resourcePath: path === '' ? '/' : path,
       httpMethod: scope.resolveString(properties['HttpMethod'], []).toUpperCase(),
       authorizationType: scope.resolveString(properties['AuthorizationType'], []) || 'NONE',
+      ...authorizationOf(scope, properties, lookup),
       integration: proxyIntegration(
         scope,
         scope.resolveString(integration['Type'], []),
@@ -312,6 +321,7 @@ function readHttpApi(scope: TemplateScope, logicalId: string, lookup: FunctionLo
     routes.push({
       ...parseRouteKey(routeKey),
       authorizationType: scope.resolveString(route['AuthorizationType'], []) || 'NONE',
+      ...authorizationOf(scope, route, lookup),
       integration: routeIntegration(scope, route['Target'], integrations),
     });
   }

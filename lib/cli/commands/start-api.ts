@@ -15,6 +15,7 @@ interface StartApiArguments extends AppArguments, DebugArguments {
   readonly maxConcurrency: number;
   readonly idleTimeout: number;
   readonly watch: boolean;
+  readonly verifyJwt: boolean;
 }
 
 /** Resolves when `signal` aborts (Ctrl-C, SIGTERM). */
@@ -88,6 +89,7 @@ export async function runStartApi(args: StartApiArguments, streams: CliStreams, 
       apis,
       host: args.host,
       port: args.port,
+      verifyJwt: args.verifyJwt,
       onNotice: (message) => writeNotice(streams, message),
       onRequest: (summary) => streams.stderr.write(formatRequest(summary, label)),
     });
@@ -153,6 +155,11 @@ function startApiOptions(yargs: Argv) {
       type: 'number',
       default: 300,
       describe: 'Shut an environment down after this many idle seconds (0: keep it)',
+    })
+    .option('verify-jwt', {
+      type: 'boolean',
+      default: true,
+      describe: "Check the signature of JWT and Cognito tokens against their issuer's keys when those can be fetched (--no-verify-jwt: accept any signature)",
     });
 }
 

@@ -3,6 +3,7 @@ import { validateHeaderName, validateHeaderValue, type IncomingMessage, type Ser
 import type { ApiSpec, ApiStageSpec, FunctionSpec, FunctionUrlEndpointSpec, HttpApiSpec, RestApiSpec } from '../../assembly/index.js';
 import type { LocalLambda } from '../../host/index.js';
 import { decodeComponent, headerValue, shortRequestId, isTextContentType, mediaTypeMatches, type ApiAnswer, type ApiRequest } from './api-request.js';
+import { authorizeHttp, authorizeRest, authorizeUrl, withAuthorization, type Authorizers, type Refused } from './authorizers/index.js';
 import { buildV1Event, buildV2Event, type EventContext } from './build-event.js';
 import { corsOf, isPreflight, preflightAnswer, withCorsHeaders } from './cors.js';
 import { failureAnswer, notImplementedAnswer, type FrontEnd } from './front-end-answers.js';
@@ -36,6 +37,8 @@ export interface ApiRequestSummary {
 /** What every endpoint's handler shares. */
 export interface EndpointContext {
   readonly local: LocalLambda;
+  /** The authorizers' shared state (result cache, issuers' keys). */
+  readonly authorizers: Authorizers;
   /** The port the endpoint listens on (for `X-Forwarded-Port`). */
   port(): number;
   readonly onRequest?: (summary: ApiRequestSummary) => void;
@@ -117,23 +120,24 @@ async function handleRest(api: RestApiSpec, request: ApiRequest, context: Endpoi
   const match = staged === undefined ? undefined : matchRestRoute(api.routes, request.method, staged.path);
   if (staged === undefined || match === undefined) return { answer: failureAnswer('rest', 'not-found'), detail: 'no such stage, resource or method' };
   const { integration } = match.route;
-  if (integration.kind !== 'lambda-proxy') return { answer: notImplementedAnswer(integration.description), detail: integration.description };
   const contentType = headerValue(request, 'content-type');
-  const event = buildV1Event(
-    {
-      ...eventBase(api.apiId, api.accountId, request),
-      stage: staged.stage.stageName,
-      stageVariables: staged.stage.variables,
-      pathParameters: match.pathParameters,
-      path: staged.path,
-      resource: match.route.resourcePath,
-      routeKey: `${match.route.httpMethod} ${match.route.resourcePath}`,
-      binaryBody: contentType !== undefined && api.binaryMediaTypes.some((type) => mediaTypeMatches(contentType, type)),
-      resourceId: stableId(`${api.apiId}${match.route.resourcePath}`),
-      deploymentId: stableId(`${api.apiId}/${staged.stage.stageName}`),
-    },
-    'rest',
-  );
+  const eventContext: EventContext = {
+    ...eventBase(api.apiId, api.accountId, request),
+    stage: staged.stage.stageName,
+    stageVariables: staged.stage.variables,
+    pathParameters: match.pathParameters,
+    path: staged.path,
+    resource: match.route.resourcePath,
+    routeKey: `${match.route.httpMethod} ${match.route.resourcePath}`,
+    binaryBody: contentType !== undefined && api.binaryMediaTypes.some((type) => mediaTypeMatches(contentType, type)),
+    resourceId: stableId(`${api.apiId}${match.route.resourcePath}`),
+    deploymentId: stableId(`${api.apiId}/${staged.stage.stageName}`),
+  };
+  // The method's authorizer decides before any integration runs.
+  const authorized = await authorizeRest(context.authorizers, api, match.route, eventContext);
+  if (!authorized.ok) return refusal(authorized);
+  if (integration.kind !== 'lambda-proxy') return { answer: notImplementedAnswer(integration.description), detail: integration.description };
+  const event = withAuthorization(buildV1Event(eventContext, 'rest'), authorized);
   const outcome = await invokeIntegration({ local: context.local, spec: integration.function, event, timeoutMs: integration.timeoutMs, ...rejected(context) });
   if (outcome.kind === 'failure') return failed(outcome, 'rest', integration.function);
   if (outcome.kind !== 'payload') return { answer: failureAnswer('rest', 'function-error'), function: integration.function };
@@ -141,6 +145,10 @@ async function handleRest(api: RestApiSpec, request: ApiRequest, context: Endpoi
   const isBinary = (type: string | undefined): boolean =>
     api.binaryMediaTypes.some((pattern) => (accept !== undefined && accept.split(',').some((item) => mediaTypeMatches(item, pattern))) || (type !== undefined && mediaTypeMatches(type, pattern)));
   return mapped(mapV1Response(outcome.body, { strict: true, decodeBase64: isBinary }), 'rest', integration.function, outcome.requestId);
+}
+
+function refusal(refused: Refused): Handled {
+  return { answer: refused.answer, detail: refused.detail, ...(refused.function === undefined ? {} : { function: refused.function }), ...(refused.requestId === undefined ? {} : { requestId: refused.requestId }) };
 }
 
 function stableId(seed: string): string {
@@ -166,7 +174,6 @@ async function handleHttp(api: HttpApiSpec, request: ApiRequest, context: Endpoi
   if (staged !== undefined && match === undefined && api.cors !== undefined && isPreflight(request)) return { answer: preflightAnswer(api.cors, request), detail: 'CORS preflight', preflight: true };
   if (staged === undefined || match === undefined) return { answer: failureAnswer('http', 'not-found'), detail: 'no such stage or route' };
   const { integration } = match.route;
-  if (integration.kind !== 'lambda-proxy') return { answer: notImplementedAnswer(integration.description), detail: integration.description };
   const eventContext: EventContext = {
     ...eventBase(api.apiId, api.accountId, request),
     // An HTTP API's request ID is the short one its apigw-requestid header carries.
@@ -179,7 +186,11 @@ async function handleHttp(api: HttpApiSpec, request: ApiRequest, context: Endpoi
     routeKey: match.route.routeKey,
     binaryBody: !isTextContentType(headerValue(request, 'content-type')),
   };
-  const event = integration.payloadFormatVersion === '2.0' ? buildV2Event(eventContext, { rawPath: decodedPath }) : buildV1Event(eventContext, 'http');
+  const version = integration.kind === 'lambda-proxy' ? integration.payloadFormatVersion : '2.0';
+  const authorized = await authorizeHttp(context.authorizers, api, match.route, eventContext, decodedPath, version);
+  if (!authorized.ok) return refusal(authorized);
+  if (integration.kind !== 'lambda-proxy') return { answer: notImplementedAnswer(integration.description), detail: integration.description };
+  const event = withAuthorization(integration.payloadFormatVersion === '2.0' ? buildV2Event(eventContext, { rawPath: decodedPath }) : buildV1Event(eventContext, 'http'), authorized);
   const outcome = await invokeIntegration({ local: context.local, spec: integration.function, event, timeoutMs: integration.timeoutMs, ...rejected(context) });
   if (outcome.kind === 'failure') return failed(outcome, 'http', integration.function);
   if (outcome.kind !== 'payload') return { answer: failureAnswer('http', 'function-error'), function: integration.function };
@@ -189,6 +200,8 @@ async function handleHttp(api: HttpApiSpec, request: ApiRequest, context: Endpoi
 
 async function handleUrl(api: FunctionUrlEndpointSpec, request: ApiRequest, response: ServerResponse, context: EndpointContext): Promise<Handled> {
   if (api.cors !== undefined && isPreflight(request)) return { answer: preflightAnswer(api.cors, request), detail: 'CORS preflight', preflight: true };
+  const authorized = authorizeUrl(api, request);
+  if (!authorized.ok) return refusal(authorized);
   const event = buildV2Event(
     {
       ...eventBase(api.urlId, api.authType === 'NONE' ? 'anonymous' : api.accountId, request),
@@ -200,7 +213,7 @@ async function handleUrl(api: FunctionUrlEndpointSpec, request: ApiRequest, resp
       routeKey: '$default',
       binaryBody: !isTextContentType(headerValue(request, 'content-type')),
     },
-    { rawPath: request.path },
+    { rawPath: request.path, ...(authorized.authorizer === undefined ? {} : { authorizer: authorized.authorizer }) },
   );
   const fn = api.function;
   const streamed = api.invokeMode === 'RESPONSE_STREAM';

@@ -4,6 +4,7 @@ import type { ApiSpec } from '../../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { LocalLambda } from '../../host/index.js';
 import { describeCorsGap } from './cors.js';
+import { Authorizers, describeAuthorization } from './authorizers/index.js';
 import { createRequestHandler, type ApiRequestSummary } from './serve-endpoint.js';
 import { WebSocketEndpoint } from './websocket/websocket-endpoint.js';
 
@@ -29,6 +30,12 @@ export interface StartApiOptions {
   readonly onNotice?: (message: string) => void;
   /** WebSocket connection limits. @default the service's: 10 minutes idle, 2 hours in all */
   readonly webSocket?: { readonly idleTimeoutMs?: number; readonly maxConnectionMs?: number };
+  /**
+   * Check JWT and Cognito tokens' signatures against their issuer's keys when those can be
+   * fetched; false accepts any signature (`--no-verify-jwt`).
+   * @default true
+   */
+  readonly verifyJwt?: boolean;
 }
 
 /** What an endpoint is, in the words of the ready lines. */
@@ -73,10 +80,10 @@ function basePath(api: ApiSpec): string {
 }
 
 /** One line per thing of an API that is not emulated yet, so the user knows before a request finds it. */
-export function describeGaps(api: ApiSpec): string[] {
+export function describeGaps(api: ApiSpec, options: { readonly verifyJwt?: boolean } = {}): string[] {
   const gaps: string[] = [];
   if (api.kind === 'url') {
-    if (api.authType === 'AWS_IAM') gaps.push(`function URL ${api.constructPath} has AuthType AWS_IAM; cdk-local does not check signatures yet and lets every request in.`);
+    gaps.push(...describeAuthorization(api, { verifyJwt: options.verifyJwt !== false }));
     const corsGap = api.cors === undefined ? undefined : describeCorsGap(api.cors, `function URL ${api.constructPath}`);
     if (corsGap !== undefined) gaps.push(corsGap);
     return gaps;
@@ -90,8 +97,9 @@ export function describeGaps(api: ApiSpec): string[] {
   for (const route of routes) {
     const answer = api.kind === 'websocket' ? (route.key === '$connect' ? 'connections are refused with 501' : 'its messages get an error frame') : 'it answers 501';
     if (route.integration.kind === 'unsupported') gaps.push(`${api.constructPath}: ${route.key} uses ${route.integration.description}, which cdk-local does not emulate yet; ${answer}.`);
-    if (route.authorizationType !== 'NONE') gaps.push(`${api.constructPath}: ${route.key} has authorization ${route.authorizationType}, which cdk-local does not enforce yet; requests go through.`);
+    if (api.kind === 'websocket' && route.authorizationType !== 'NONE') gaps.push(`${api.constructPath}: ${route.key} has authorization ${route.authorizationType}, which cdk-local does not enforce yet; requests go through.`);
   }
+  gaps.push(...describeAuthorization(api, { verifyJwt: options.verifyJwt !== false }));
   return gaps;
 }
 
@@ -126,7 +134,13 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
   const firstPort = options.port ?? 0;
   const apis = options.apis ?? options.local.apis;
-  for (const api of apis) for (const gap of describeGaps(api)) options.onNotice?.(gap);
+  for (const api of apis) for (const gap of describeGaps(api, { verifyJwt: options.verifyJwt !== false })) options.onNotice?.(gap);
+  // One cache of authorizer results and issuers' keys for every endpoint, as API Gateway keeps them per authorizer.
+  const authorizers = new Authorizers({
+    local: options.local,
+    verifyJwt: options.verifyJwt !== false,
+    ...(options.onNotice === undefined ? {} : { onNotice: options.onNotice }),
+  });
   const served = apis.filter((api) => api.kind === 'url' || api.stages.length > 0);
   const servers: Server[] = [];
   const webSockets: WebSocketEndpoint[] = [];
@@ -145,6 +159,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
       const current = (): ApiSpec => options.local.apis.find((candidate) => candidate.constructPath === api.constructPath && candidate.kind === api.kind) ?? api;
       const context = {
         local: options.local,
+        authorizers,
         port: () => port,
         ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
         ...(options.onNotice === undefined ? {} : { onNotice: options.onNotice }),

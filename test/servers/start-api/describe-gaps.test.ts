@@ -9,7 +9,7 @@ const cors = { allowOrigins: ['https://example.com'], allowMethods: [], allowHea
 const proxy = { kind: 'lambda-proxy', function: fn, payloadFormatVersion: '1.0', timeoutMs: 29_000 } as const;
 
 describe('describeGaps', () => {
-  it('names each route whose integration or authorizer is not emulated yet', () => {
+  it('names each route whose integration is not emulated yet, or whose authorizer cannot be found', () => {
     const rest: RestApiSpec = {
       ...base,
       kind: 'rest',
@@ -25,11 +25,11 @@ describe('describeGaps', () => {
     };
     assert.deepEqual(describeGaps(rest), [
       'S/Rest: GET /mock uses a MOCK integration, which cdk-local does not emulate yet; it answers 501.',
-      'S/Rest: POST /secret has authorization COGNITO_USER_POOLS, which cdk-local does not enforce yet; requests go through.',
+      'S/Rest: POST /secret has authorization COGNITO_USER_POOLS with an authorizer cdk-local cannot find, so it does not enforce it; requests go through.',
     ]);
   });
 
-  it('says when an API has no stage, what of a WebSocket API is not emulated, and that a URL is not checked', () => {
+  it('says when an API has no stage, what of a WebSocket API is not emulated, and that a URL takes any signature', () => {
     const http: HttpApiSpec = { ...base, kind: 'http', constructPath: 'S/Http', apiId: 'abcdefghij', stages: [], routes: [] };
     assert.deepEqual(describeGaps(http), ['HTTP API S/Http has no stage, so it is not served; deploy it to a stage in the app.']);
     const socket: WebSocketApiSpec = { ...base, kind: 'websocket', constructPath: 'S/Ws', apiId: 'abcdefghij', routeSelectionExpression: '$request.body.action', stages: [], routes: [{ routeKey: '$connect', authorizationType: 'NONE', returnsResponse: false, integration: proxy }] };
@@ -47,7 +47,7 @@ describe('describeGaps', () => {
       'S/Ws: send uses a MOCK integration, which cdk-local does not emulate yet; its messages get an error frame.',
     ]);
     const url: FunctionUrlEndpointSpec = { ...base, kind: 'url', constructPath: 'S/Fn/FunctionUrl', urlId: 'x'.repeat(32), function: fn, authType: 'AWS_IAM', invokeMode: 'BUFFERED', cors: { ...cors, allowOrigins: ['*'] } };
-    assert.deepEqual(describeGaps(url), ['function URL S/Fn/FunctionUrl has AuthType AWS_IAM; cdk-local does not check signatures yet and lets every request in.']);
+    assert.deepEqual(describeGaps(url), ['function URL S/Fn/FunctionUrl has AuthType AWS_IAM: it takes any request signed with SigV4, without checking the signature, and answers 403 to others.']);
   });
 
   it('T.88 says when a CORS configuration allows credentials from every origin, which browsers refuse', () => {
