@@ -10,3 +10,4 @@ export {
   type WaitForOptions,
 } from './local-lambda.js';
 export { followApp, withUnstagedAssets, type FollowAppOptions, type FollowedApp, type Reload } from './follow-app.js';
+export { HOST_NAME, isSandboxConnection } from '../environment/index.js';

@@ -478,6 +478,7 @@ export class LocalLambda implements AsyncDisposable {
         ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
         ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger.child({ function: spec.constructPath }) }),
         ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
+        hostVariables: Object.keys(overrides).filter((name) => overrides[name] !== null),
         provision: this.#provision(),
         onNotice: (message) => this.#notice(message),
         ...(this.#options.maxConcurrency === undefined ? {} : { maxConcurrency: this.#options.maxConcurrency }),

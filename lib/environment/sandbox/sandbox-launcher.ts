@@ -88,7 +88,11 @@ async function runtimeDirectoryMounts(command: RuntimeCommand): Promise<SandboxM
  * extensions, `/tmp` is a directory all of them share, as Lambda's is, which bubblewrap
  * cannot cap; PID namespaces are never shared.
  */
-export async function createSandboxLauncher(options: LauncherOptions, bubblewrap: Bubblewrap): Promise<Launcher> {
+export async function createSandboxLauncher(
+  options: LauncherOptions,
+  bubblewrap: Bubblewrap,
+  sharedNetwork?: { readonly reason: string; readonly remedy: string },
+): Promise<Launcher> {
   const { spec, runtime, command, codeDirectory, layersDirectory } = options;
   const files = sandboxFiles();
   // Paths that programs and their arguments are translated through (host → sandbox).
@@ -136,6 +140,11 @@ export async function createSandboxLauncher(options: LauncherOptions, bubblewrap
   } else if (!bubblewrap.sizeOption) {
     notices.push(`/tmp is not capped at ${tmpMb} MB: this bubblewrap is older than 0.8, which added --size`);
   }
+  if (options.network === undefined && sharedNetwork !== undefined) {
+    notices.push(
+      `it shares this machine's network (${sharedNetwork.reason}): other environments' APIs are reachable from it and extensions' ports collide; ${sharedNetwork.remedy} for a network of its own`,
+    );
+  }
   if (!bubblewrap.signalOptions) {
     notices.push('the runtime gets SIGKILL where Lambda sends SIGTERM first: /usr/bin/env is older than coreutils 8.31, which added --ignore-signal');
   }
@@ -143,7 +152,8 @@ export async function createSandboxLauncher(options: LauncherOptions, bubblewrap
   const layout: SandboxLayout = {
     bubblewrap,
     hostname: lambdaHostname(),
-    hostsFile: files.hosts,
+    hostsFile: options.network === undefined ? files.hosts : files.namespaceHosts,
+    ...(options.network === undefined ? {} : { resolvFile: files.namespaceResolv, enter: options.network.enter }),
     nsswitchFile: files.nsswitch,
     // Parents before children: bubblewrap makes each mount point inside the ones before.
     mounts: [...translated, ...extra].sort((a, b) => a.target.split('/').length - b.target.split('/').length),
@@ -156,6 +166,7 @@ export async function createSandboxLauncher(options: LauncherOptions, bubblewrap
   let disposed: Promise<void> | undefined;
   return {
     mode: 'sandbox',
+    ownNetwork: options.network !== undefined,
     paths: {
       taskRoot: SANDBOX_PATHS.taskRoot,
       runtimeDir: SANDBOX_PATHS.runtimeDir,
