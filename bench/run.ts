@@ -23,13 +23,14 @@ import { readAssembly } from './scenarios/read-assembly.js';
 import { runtimeFetch } from './scenarios/runtime-fetch.js';
 import { saveToAnswer } from './scenarios/save-to-answer.js';
 import { saveToAnswerBundled } from './scenarios/save-to-answer-bundled.js';
+import { sandboxNetwork } from './scenarios/sandbox-network.js';
 import { throughput } from './scenarios/throughput.js';
 import { warmInvokeLibrary } from './scenarios/warm-invoke-library.js';
 import { warmInvokeStartLambda } from './scenarios/warm-invoke-start-lambda.js';
 import { warmMemory } from './scenarios/warm-memory.js';
 
 /** Every scenario, in the order the table lists them. */
-export const SCENARIOS: readonly Scenario[] = [warmInvokeLibrary, warmInvokeStartLambda, cliInvoke, coldStart, throughput, readAssembly, idleMemory, warmMemory, runtimeFetch, saveToAnswer, saveToAnswerBundled];
+export const SCENARIOS: readonly Scenario[] = [warmInvokeLibrary, warmInvokeStartLambda, cliInvoke, coldStart, throughput, readAssembly, idleMemory, warmMemory, runtimeFetch, saveToAnswer, saveToAnswerBundled, sandboxNetwork];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -25,6 +25,9 @@ export type NetworkDetection =
       readonly remedy: string;
     };
 
+/** Set to `host` to keep sandboxes on this machine's network, as before they had their own. */
+export const SANDBOX_NETWORK_VARIABLE = 'CDK_LOCAL_SANDBOX_NETWORK';
+
 /** How users get the network stack. */
 export const NETWORK_INSTALL_COMMANDS = 'apt-get install slirp4netns, dnf install slirp4netns or pacman -S slirp4netns';
 
@@ -66,9 +69,12 @@ const cached = new Map<string, Promise<NetworkDetection>>();
 /**
  * Whether each environment can have a network namespace of its own here: bubblewrap makes
  * it, nsenter starts processes in it, slirp4netns connects it to this machine's network.
- * The answer is kept for this process's lifetime.
+ * The answer is kept for this process's lifetime. `CDK_LOCAL_SANDBOX_NETWORK=host` says no.
  */
 export function detectNetworkTools(bubblewrap: string, searchPath = process.env.PATH ?? ''): Promise<NetworkDetection> {
+  if (process.env[SANDBOX_NETWORK_VARIABLE] === 'host') {
+    return Promise.resolve({ available: false, reason: `${SANDBOX_NETWORK_VARIABLE}=host`, remedy: `unset ${SANDBOX_NETWORK_VARIABLE}` });
+  }
   const key = `${bubblewrap}\0${searchPath}`;
   let detection = cached.get(key);
   if (detection === undefined) {
