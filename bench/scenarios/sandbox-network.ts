@@ -29,7 +29,7 @@ async function withNetwork<T>(network: 'own' | 'host', make: () => Promise<T>): 
 /** ms from invoke() to the result of a function's first invocation in a fresh LocalLambda: the environment's start (its namespace too), init and invoke. */
 async function firstInvokeMs(assembly: string, cacheDirectory: string, network: 'own' | 'host'): Promise<number> {
   return withNetwork(network, async () => {
-    const local = await LocalLambda.fromAssembly(assembly, { credentials: 'none', cacheDirectory, sandbox: true });
+    const local = await LocalLambda.fromAssembly(assembly, { credentials: 'none', cacheDirectory, sandbox: 'auto' });
     try {
       const startedAt = performance.now();
       const result = await local.invoke(BenchFunctions.echo, { event: BENCH_EVENT });
@@ -72,13 +72,13 @@ export const sandboxNetwork: Scenario = {
     const hostCold = summarize(hostColdMs);
 
     const own = await withNetwork('own', () =>
-      LocalLambda.fromAssembly(assembly, { credentials: 'none', cacheDirectory: coldCache, sandbox: true }).then(async (local) => {
+      LocalLambda.fromAssembly(assembly, { credentials: 'none', cacheDirectory: coldCache, sandbox: 'auto' }).then(async (local) => {
         await local.invoke(BenchFunctions.echo, { event: BENCH_EVENT });
         return local;
       }),
     );
     const host = await withNetwork('host', () =>
-      LocalLambda.fromAssembly(assembly, { credentials: 'none', cacheDirectory: coldCache, sandbox: true }).then(async (local) => {
+      LocalLambda.fromAssembly(assembly, { credentials: 'none', cacheDirectory: coldCache, sandbox: 'auto' }).then(async (local) => {
         await local.invoke(BenchFunctions.echo, { event: BENCH_EVENT });
         return local;
       }),

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ExecutionEnvironment, type LogRecord } from '../../lib/environment/index.js';
-import { chooseSandbox } from '../../lib/environment/sandbox/index.js';
+import { chooseSandbox, detectBubblewrap, detectNetworkTools } from '../../lib/environment/sandbox/index.js';
 import { FunctionHost } from '../../lib/host/function-host.js';
 import { processesWithMarker } from '../helpers/marked-app.js';
 import { makeSpec } from './spec-fixture.js';
@@ -233,6 +233,55 @@ describe('the sandbox’s own network', { skip }, () => {
     await environment.shutdown();
     for (const pid of helpers) {
       assert.throws(() => process.kill(pid, 0), `${pid} is gone`);
+    }
+  });
+});
+
+const bubblewrap = await detectBubblewrap();
+
+describe('a sandbox without a network of its own', { skip: bubblewrap.available ? false : 'bubblewrap cannot make a sandbox here' }, () => {
+  it('is found out when slirp4netns is missing, with what to install', async () => {
+    const searchPath = await mkdtemp(join(tmpdir(), 'cdk-local-no-slirp-'));
+    try {
+      await symlink('/usr/bin/nsenter', join(searchPath, 'nsenter'));
+      const detection = await detectNetworkTools(bubblewrap.available ? bubblewrap.bubblewrap.path : 'bwrap', searchPath);
+      assert.equal(detection.available, false);
+      assert.ok(!detection.available);
+      assert.equal(detection.reason, 'slirp4netns is not installed');
+      assert.match(detection.remedy, /^install slirp4netns \(apt-get install slirp4netns/);
+    } finally {
+      await rm(searchPath, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps this machine’s network where asked (CDK_LOCAL_SANDBOX_NETWORK=host) and says so; --sandbox then fails', async () => {
+    process.env['CDK_LOCAL_SANDBOX_NETWORK'] = 'host';
+    const codeDirectory = await mkdtemp(join(tmpdir(), 'cdk-local-shared-network-'));
+    let environment: ExecutionEnvironment | undefined;
+    try {
+      await assert.rejects(chooseSandbox(true), /^CdkLocalError: --sandbox needs a network of its own for each environment, which cannot be made here \(CDK_LOCAL_SANDBOX_NETWORK=host\): unset CDK_LOCAL_SANDBOX_NETWORK, or run without --sandbox\.$/);
+      await writeFile(join(codeDirectory, 'index.js'), 'exports.handler = async () => ({ api: process.env.AWS_LAMBDA_RUNTIME_API });');
+      const notices: string[] = [];
+      environment = await ExecutionEnvironment.start({
+        spec: makeSpec({ codeDirectory, runtime: 'nodejs20.x', handler: 'index.handler' }),
+        codeDirectory,
+        functionVariables: {},
+        onNotice: (message) => notices.push(message),
+        sandbox: 'auto',
+      });
+      assert.equal(environment.ownNetwork, false);
+      const response = await environment.invoke({ payload: Buffer.from('{}') }).response;
+      assert.equal(response.kind, 'payload');
+      assert.match(JSON.parse(response.body.toString()).api as string, /^127\.0\.0\.1:\d+$/);
+      assert.notEqual(JSON.parse(response.body.toString()).api, '127.0.0.1:9001');
+      assert.ok(
+        notices.some((notice) => notice.includes("it shares this machine's network (CDK_LOCAL_SANDBOX_NETWORK=host): other environments' APIs are reachable from it")),
+        JSON.stringify(notices),
+      );
+    } finally {
+      delete process.env['CDK_LOCAL_SANDBOX_NETWORK'];
+      await environment?.shutdown();
+      await rm(codeDirectory, { recursive: true, force: true });
     }
   });
 });
