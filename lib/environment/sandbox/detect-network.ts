@@ -50,8 +50,14 @@ async function detect(bubblewrap: string, searchPath: string): Promise<NetworkDe
   if (nsenter === undefined) return { available: false, reason: 'nsenter is not installed', remedy: 'install util-linux' };
   const slirp4netns = await findExecutable('slirp4netns', searchPath);
   if (slirp4netns === undefined) return { available: false, reason: 'slirp4netns is not installed', remedy: `install slirp4netns (${NETWORK_INSTALL_COMMANDS})` };
+  // slirp4netns opens the TUN device inside the namespace: most distributions leave it open to all.
+  try {
+    await access('/dev/net/tun', constants.R_OK | constants.W_OK);
+  } catch {
+    return { available: false, reason: '/dev/net/tun is not open to this user', remedy: 'make /dev/net/tun readable and writable for all (chmod 0666, as most distributions have it)' };
+  }
   // A user and network namespace of our own, as each environment gets.
-  const probe = await execa(bubblewrap, ['--unshare-user', '--unshare-net', '--ro-bind', '/', '/', '--', 'true'], {
+  const probe = await execa(bubblewrap, ['--unshare-user', '--unshare-net', '--ro-bind', '/', '/', '--dev-bind', '/dev', '/dev', '--', 'true'], {
     reject: false,
     timeout: PROBE_TIMEOUT_MS,
     stdin: 'ignore',

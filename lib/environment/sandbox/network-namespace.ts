@@ -71,7 +71,9 @@ function startHolder(options: NetworkNamespaceOptions): Promise<{ holder: ChildP
   const { tools, variables } = options;
   const holder = spawn(
     tools.bubblewrap,
-    ['--die-with-parent', '--unshare-user', '--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '--', process.execPath, '-e', NAMESPACE_HOLDER_SOURCE, String(RUNTIME_API_PORT)],
+    // No --dev: a fresh /dev makes bubblewrap nest a second user namespace, which would leave
+    // the network namespace owned by one that nsenter cannot reach without privileges.
+    ['--die-with-parent', '--unshare-user', '--unshare-net', '--ro-bind', '/', '/', '--dev-bind', '/dev', '/dev', '--', process.execPath, '-e', NAMESPACE_HOLDER_SOURCE, String(RUNTIME_API_PORT)],
     { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...variables } },
   );
   let stderr = '';
