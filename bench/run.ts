@@ -42,7 +42,8 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 /** How environments run by default on this machine. */
 async function describeSandbox(): Promise<string> {
   const choice = await chooseSandbox('auto');
-  return choice.kind === 'sandbox' ? 'bubblewrap sandbox' : `plain processes (${choice.reason})`;
+  if (choice.kind !== 'sandbox') return `plain processes (${choice.reason})`;
+  return choice.network.available ? 'bubblewrap sandbox, own network (slirp4netns)' : `bubblewrap sandbox, shared network (${choice.network.reason})`;
 }
 
 function failure(scenario: Scenario, error: unknown): ScenarioResult {

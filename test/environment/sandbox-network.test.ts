@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,43 @@ exports.handler = async (event) => {
   }
   return { ok: true };
 };
+`;
+
+// An extension that takes its telemetry over TCP, newline-delimited, on a fixed port.
+const TCP_EXTENSION = `#!/usr/bin/env node
+const http = require('node:http');
+const net = require('node:net');
+const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+const call = (method, path, headers, body) => new Promise((resolve, reject) => {
+  const request = http.request({ host, port, method, path, headers }, (response) => {
+    const chunks = [];
+    response.on('data', (chunk) => chunks.push(chunk));
+    response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks).toString() }));
+  });
+  request.on('error', reject);
+  request.end(body);
+});
+(async () => {
+  const registered = await call('POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'tcp-recorder' }, JSON.stringify({ events: ['INVOKE'] }));
+  const id = registered.headers['lambda-extension-identifier'];
+  const listener = net.createServer((socket) => {
+    let buffered = '';
+    socket.on('data', (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split('\\n');
+      buffered = lines.pop();
+      for (const line of lines) {
+        const event = JSON.parse(line);
+        if (event.type === 'platform.start') console.log('[tcp-recorder] platform.start ' + event.record.requestId);
+      }
+    });
+  });
+  await new Promise((resolve) => listener.listen(4244, '127.0.0.1', resolve));
+  await call('PUT', '/2022-07-01/telemetry', { 'Lambda-Extension-Identifier': id }, JSON.stringify({
+    schemaVersion: '2022-12-13', types: ['platform'], buffering: { timeoutMs: 25 }, destination: { protocol: 'TCP', port: 4244 },
+  }));
+  for (;;) await call('GET', '/2020-01-01/extension/event/next', { 'Lambda-Extension-Identifier': id });
+})();
 `;
 
 /** The loopback ports this test process itself listens on (its own servers only: probing others' would disturb them). */
@@ -221,6 +258,35 @@ describe('the sandbox’s own network', { skip }, () => {
       await host.close();
       assert.deepEqual(await processesWithMarker('SANDBOX_NETWORK_MARKER', marker), [], 'nothing outlives close()');
       await rm(cacheDirectory, { recursive: true, force: true });
+    }
+  });
+
+  it('delivers telemetry over TCP to an extension listening in the namespace', async () => {
+    const layersDirectory = await mkdtemp(join(tmpdir(), 'cdk-local-sandbox-network-tcp-'));
+    try {
+      await mkdir(join(layersDirectory, 'extensions'));
+      await writeFile(join(layersDirectory, 'extensions', 'tcp-recorder'), TCP_EXTENSION, { mode: 0o755 });
+      const records: LogRecord[] = [];
+      const environment = await ExecutionEnvironment.start({
+        spec: makeSpec({ codeDirectory, runtime: 'nodejs20.x', handler: 'index.handler', constructPath: 'TestStack/Tcp' }),
+        codeDirectory,
+        layersDirectory,
+        functionVariables: {},
+        onLog: (record) => records.push(record),
+        sandbox: true,
+      });
+      environments.push(environment);
+      const handle = environment.invoke({ payload: Buffer.from('{}') });
+      const report = await handle.report;
+      const lines = (): string => records.map((record) => record.text).join('\n');
+      assert.equal(report.status, 'success', lines());
+      const deadline = Date.now() + 60_000;
+      while (!records.some((record) => record.text.includes(`[tcp-recorder] platform.start ${handle.requestId}`)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(records.some((record) => record.text.includes(`[tcp-recorder] platform.start ${handle.requestId}`)), lines());
+    } finally {
+      await rm(layersDirectory, { recursive: true, force: true });
     }
   });
 
