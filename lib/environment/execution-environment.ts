@@ -100,6 +100,12 @@ export class ExecutionEnvironment implements AsyncDisposable {
         throw new CdkLocalError(ErrorCodes.ENVIRONMENT_FAILED, `Could not make the network namespace of ${spec.constructPath} (${(cause as Error).message}); run with --no-sandbox to run it without one.`, { cause });
       }
     }
+    if (sandbox.kind === 'sandbox' && !sandbox.network.available) {
+      // The same words for every function, so that it is said once.
+      options.onNotice?.(
+        `sandboxes share this machine's network (${sandbox.network.reason}): other environments' APIs are reachable from them, and a function with external extensions runs one invocation at a time; ${sandbox.network.remedy} for a network of their own.`,
+      );
+    }
     const telemetry = new TelemetryHub(network === undefined ? {} : { connect: network.connect });
     let server: RuntimeApiServer;
     try {

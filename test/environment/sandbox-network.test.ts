@@ -341,7 +341,9 @@ describe('a sandbox without a network of its own', { skip: bubblewrap.available 
       assert.match(JSON.parse(response.body.toString()).api as string, /^127\.0\.0\.1:\d+$/);
       assert.notEqual(JSON.parse(response.body.toString()).api, '127.0.0.1:9001');
       assert.ok(
-        notices.some((notice) => notice.includes("it shares this machine's network (CDK_LOCAL_SANDBOX_NETWORK=host): other environments' APIs are reachable from it")),
+        notices.includes(
+          "sandboxes share this machine's network (CDK_LOCAL_SANDBOX_NETWORK=host): other environments' APIs are reachable from them, and a function with external extensions runs one invocation at a time; unset CDK_LOCAL_SANDBOX_NETWORK for a network of their own.",
+        ),
         JSON.stringify(notices),
       );
     } finally {

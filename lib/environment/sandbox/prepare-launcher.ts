@@ -17,5 +17,5 @@ export interface PrepareLauncherOptions extends LauncherOptions {
 export async function prepareLauncher(options: PrepareLauncherOptions): Promise<Launcher> {
   const choice = await chooseSandbox(options.sandbox ?? 'auto');
   if (choice.kind === 'plain') return createPlainLauncher(options, choice);
-  return createSandboxLauncher(options, choice.bubblewrap, choice.network.available ? undefined : choice.network);
+  return createSandboxLauncher(options, choice.bubblewrap);
 }

@@ -88,11 +88,7 @@ async function runtimeDirectoryMounts(command: RuntimeCommand): Promise<SandboxM
  * extensions, `/tmp` is a directory all of them share, as Lambda's is, which bubblewrap
  * cannot cap; PID namespaces are never shared.
  */
-export async function createSandboxLauncher(
-  options: LauncherOptions,
-  bubblewrap: Bubblewrap,
-  sharedNetwork?: { readonly reason: string; readonly remedy: string },
-): Promise<Launcher> {
+export async function createSandboxLauncher(options: LauncherOptions, bubblewrap: Bubblewrap): Promise<Launcher> {
   const { spec, runtime, command, codeDirectory, layersDirectory } = options;
   const files = sandboxFiles();
   // Paths that programs and their arguments are translated through (host → sandbox).
@@ -139,11 +135,6 @@ export async function createSandboxLauncher(
     notices.push(`its extensions share /tmp with the function through a directory that is not capped at ${tmpMb} MB, and each process has a PID namespace of its own`);
   } else if (!bubblewrap.sizeOption) {
     notices.push(`/tmp is not capped at ${tmpMb} MB: this bubblewrap is older than 0.8, which added --size`);
-  }
-  if (options.network === undefined && sharedNetwork !== undefined) {
-    notices.push(
-      `it shares this machine's network (${sharedNetwork.reason}): other environments' APIs are reachable from it and extensions' ports collide; ${sharedNetwork.remedy} for a network of its own`,
-    );
   }
   if (!bubblewrap.signalOptions) {
     notices.push('the runtime gets SIGKILL where Lambda sends SIGTERM first: /usr/bin/env is older than coreutils 8.31, which added --ignore-signal');
