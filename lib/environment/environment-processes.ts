@@ -240,13 +240,16 @@ export class EnvironmentProcesses {
 
   /**
    * The function's variables, with `localhost` and `127.0.0.1` in those the user set for this
-   * machine's services (`--env-vars`) replaced by the name the namespace reaches it by; says so once.
+   * machine's services (`--env-vars`) and in `AWS_ENDPOINT_URL*` replaced by the name the
+   * namespace reaches it by; says so once.
    */
   #mapHostVariables(): Readonly<Record<string, string>> {
     const { functionVariables, hostVariables, onNotice } = this.#parts.options;
     const mapped: Record<string, string> = { ...functionVariables };
     const changed: string[] = [];
-    for (const name of hostVariables ?? []) {
+    // An AWS endpoint on localhost means nothing in Lambda: it names a service on this machine wherever it was set.
+    const endpoints = Object.keys(functionVariables).filter((name) => name === 'AWS_ENDPOINT_URL' || name.startsWith('AWS_ENDPOINT_URL_'));
+    for (const name of new Set([...(hostVariables ?? []), ...endpoints])) {
       const value = mapped[name];
       if (value === undefined) continue;
       const replaced = value.replace(LOOPBACK_HOST, HOST_NAME);

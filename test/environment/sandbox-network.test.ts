@@ -74,7 +74,7 @@ exports.handler = async (event) => {
     const byAddress = await get('10.0.2.2', event.port, '/by-address', 10000);
     const mapped = new URL(process.env.LOCAL_SERVICE);
     const byVariable = await get(mapped.hostname, Number(mapped.port), '/by-variable', 10000);
-    return { byName, byAddress, byVariable, variable: process.env.LOCAL_SERVICE, untouched: process.env.EXTENSION_URL };
+    return { byName, byAddress, byVariable, variable: process.env.LOCAL_SERVICE, untouched: process.env.EXTENSION_URL, endpoint: process.env.AWS_ENDPOINT_URL_S3 };
   }
   return { ok: true };
 };
@@ -191,14 +191,14 @@ describe('the sandbox’s own network', { skip }, () => {
     assert.deepEqual(JSON.parse(victimResponse.body.toString()), { genuine: true }, 'the victim’s caller gets the victim’s answer');
   });
 
-  it('reaches a server on this machine through host.cdk-local.internal and 10.0.2.2, and maps --env-vars that point at localhost', async () => {
+  it('reaches a server on this machine through host.cdk-local.internal and 10.0.2.2, and maps --env-vars and AWS_ENDPOINT_URL_* that point at localhost', async () => {
     const server: Server = createServer((request, response) => response.end(`served ${request.url ?? ''}`));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     const notices: string[] = [];
     try {
       const { environment } = await start('Outbound', {
-        functionVariables: { LOCAL_SERVICE: `http://localhost:${port}`, EXTENSION_URL: 'http://localhost:2773' },
+        functionVariables: { LOCAL_SERVICE: `http://localhost:${port}`, EXTENSION_URL: 'http://localhost:2773', AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` },
         hostVariables: ['LOCAL_SERVICE'],
         notices,
       });
@@ -211,8 +211,9 @@ describe('the sandbox’s own network', { skip }, () => {
       assert.deepEqual(seen['byVariable'], { status: 200, body: 'served /by-variable' });
       assert.equal(seen['variable'], `http://host.cdk-local.internal:${port}`);
       assert.equal(seen['untouched'], 'http://localhost:2773', 'a variable of the template is left as it is');
+      assert.equal(seen['endpoint'], `http://host.cdk-local.internal:${port}`, 'an AWS endpoint on localhost is this machine wherever it was set');
       assert.ok(
-        notices.some((notice) => notice === 'TestStack/Outbound: LOCAL_SERVICE points at this machine, which the sandbox reaches as host.cdk-local.internal: localhost and 127.0.0.1 in it are replaced by that name.'),
+        notices.some((notice) => notice === 'TestStack/Outbound: LOCAL_SERVICE, AWS_ENDPOINT_URL_S3 point at this machine, which the sandbox reaches as host.cdk-local.internal: localhost and 127.0.0.1 in them are replaced by that name.'),
         JSON.stringify(notices),
       );
     } finally {
@@ -273,6 +274,8 @@ describe('the sandbox’s own network', { skip }, () => {
         layersDirectory,
         functionVariables: {},
         onLog: (record) => records.push(record),
+        // The extension prints what it received after the invocation, when a frozen one could not.
+        freeze: false,
         sandbox: true,
       });
       environments.push(environment);
