@@ -23,6 +23,7 @@ import { readAssembly } from './scenarios/read-assembly.js';
 import { runtimeFetch } from './scenarios/runtime-fetch.js';
 import { saveToAnswer } from './scenarios/save-to-answer.js';
 import { saveToAnswerBundled } from './scenarios/save-to-answer-bundled.js';
+import { sandboxNetwork } from './scenarios/sandbox-network.js';
 import { throughput } from './scenarios/throughput.js';
 import { warmInvokeLibrary } from './scenarios/warm-invoke-library.js';
 import { warmInvokeStartLambda } from './scenarios/warm-invoke-start-lambda.js';
@@ -30,7 +31,7 @@ import { warmRequestStartApi } from './scenarios/warm-request-start-api.js';
 import { warmMemory } from './scenarios/warm-memory.js';
 
 /** Every scenario, in the order the table lists them. */
-export const SCENARIOS: readonly Scenario[] = [warmInvokeLibrary, warmInvokeStartLambda, warmRequestStartApi, cliInvoke, coldStart, throughput, readAssembly, idleMemory, warmMemory, runtimeFetch, saveToAnswer, saveToAnswerBundled];
+export const SCENARIOS: readonly Scenario[] = [warmInvokeLibrary, warmInvokeStartLambda, warmRequestStartApi, cliInvoke, coldStart, throughput, readAssembly, idleMemory, warmMemory, runtimeFetch, saveToAnswer, saveToAnswerBundled, sandboxNetwork];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -42,7 +43,8 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 /** How environments run by default on this machine. */
 async function describeSandbox(): Promise<string> {
   const choice = await chooseSandbox('auto');
-  return choice.kind === 'sandbox' ? 'bubblewrap sandbox' : `plain processes (${choice.reason})`;
+  if (choice.kind !== 'sandbox') return `plain processes (${choice.reason})`;
+  return choice.network.available ? 'bubblewrap sandbox, own network (slirp4netns)' : `bubblewrap sandbox, shared network (${choice.network.reason})`;
 }
 
 function failure(scenario: Scenario, error: unknown): ScenarioResult {

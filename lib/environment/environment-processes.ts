@@ -11,7 +11,10 @@ import { Latch } from './latch.js';
 import { describeExit, startManagedProcess, type ExitInfo, type ManagedProcess } from './managed-process.js';
 import { buildRuntimeVariables, type AwsCredentials } from './reserved-variables.js';
 import { resolveRuntimeCommand, type RuntimeCommand } from './runtime-command.js';
-import { prepareLauncher, type Launcher } from './sandbox/index.js';
+import { HOST_NAME, prepareLauncher, type Launcher } from './sandbox/index.js';
+
+// `localhost` or `127.0.0.1` as a host in a URL or an address, not as part of a longer name.
+const LOOPBACK_HOST = /(?<![\w.-])(?:localhost|127\.0\.0\.1)(?![\w-]|\.\w)/g;
 
 /** Shutdown budgets of https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-shutdown */
 const SHUTDOWN_BUDGET_EXTERNAL_MS = 2000;
@@ -43,6 +46,8 @@ export interface EnvironmentProcessesOptions {
   readonly runtime: RuntimeInfo;
   /** `host:port` of the environment's Runtime API. */
   readonly runtimeApi: string;
+  /** The environment's network namespace, when it has one: the command that enters it. */
+  readonly network?: { readonly enter: readonly string[] };
   readonly logStreamName: string;
   readonly registry: ExtensionRegistry;
   readonly telemetry: TelemetryHub;
@@ -64,6 +69,7 @@ export class EnvironmentProcesses {
   #extensions: ExtensionProcess[] = [];
   #command: RuntimeCommand | undefined;
   #launcher: Launcher | undefined;
+  #functionVariables: Readonly<Record<string, string>> | undefined;
 
   constructor(parts: EnvironmentProcessesOptions) {
     this.#parts = parts;
@@ -92,7 +98,16 @@ export class EnvironmentProcesses {
       }, spec.handler);
       if (command?.notice !== undefined) onNotice?.(command.notice);
       if (command !== undefined) {
-        this.#launcher = await prepareLauncher({ spec, runtime: this.#parts.runtime, command, codeDirectory, ...(layersDirectory === undefined ? {} : { layersDirectory }), ...(sandbox === undefined ? {} : { sandbox }) });
+        const { network } = this.#parts;
+        this.#launcher = await prepareLauncher({
+          spec,
+          runtime: this.#parts.runtime,
+          command,
+          codeDirectory,
+          ...(layersDirectory === undefined ? {} : { layersDirectory }),
+          ...(sandbox === undefined ? {} : { sandbox }),
+          ...(network === undefined ? {} : { network }),
+        });
         if (this.#launcher.notice !== undefined) onNotice?.(this.#launcher.notice);
       }
       this.#command = command;
@@ -211,15 +226,41 @@ export class EnvironmentProcesses {
   #runtimeVariables(): Record<string, string> {
     const { options, runtime, runtimeApi, logStreamName } = this.#parts;
     const credentials: AwsCredentials | undefined = options.credentials;
+    this.#functionVariables ??= this.#launcher!.ownNetwork ? this.#mapHostVariables() : options.functionVariables;
     return buildRuntimeVariables({
       spec: this.#spec,
       runtime,
       runtimeApi,
       paths: this.#launcher!.paths,
-      functionVariables: options.functionVariables,
+      functionVariables: this.#functionVariables,
       ...(credentials === undefined ? {} : { credentials }),
       logStreamName,
     });
+  }
+
+  /**
+   * The function's variables, with `localhost` and `127.0.0.1` in those the user set for this
+   * machine's services (`--env-vars`) and in `AWS_ENDPOINT_URL*` replaced by the name the
+   * namespace reaches it by; says so once.
+   */
+  #mapHostVariables(): Readonly<Record<string, string>> {
+    const { functionVariables, hostVariables, onNotice } = this.#parts.options;
+    const mapped: Record<string, string> = { ...functionVariables };
+    const changed: string[] = [];
+    // An AWS endpoint on localhost means nothing in Lambda: it names a service on this machine wherever it was set.
+    const endpoints = Object.keys(functionVariables).filter((name) => name === 'AWS_ENDPOINT_URL' || name.startsWith('AWS_ENDPOINT_URL_'));
+    for (const name of new Set([...(hostVariables ?? []), ...endpoints])) {
+      const value = mapped[name];
+      if (value === undefined) continue;
+      const replaced = value.replace(LOOPBACK_HOST, HOST_NAME);
+      if (replaced === value) continue;
+      mapped[name] = replaced;
+      changed.push(name);
+    }
+    if (changed.length > 0) {
+      onNotice?.(`${this.#spec.constructPath}: ${changed.join(', ')} ${changed.length === 1 ? 'points' : 'point'} at this machine, which the sandbox reaches as ${HOST_NAME}: localhost and 127.0.0.1 in ${changed.length === 1 ? 'it are' : 'them are'} replaced by that name.`);
+    }
+    return mapped;
   }
 
   /**

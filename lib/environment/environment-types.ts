@@ -57,6 +57,12 @@ export interface ExecutionEnvironmentOptions {
    * @default 'auto'
    */
   readonly sandbox?: SandboxSetting;
+  /**
+   * Names of variables whose values point at this machine (set with `--env-vars`): in a
+   * network namespace of its own, `localhost` and `127.0.0.1` in them become the host name by
+   * which the environment reaches this machine (`host.cdk-local.internal`).
+   */
+  readonly hostVariables?: readonly string[];
   /** Where the AWS SDK and other pieces Lambda's runtimes provide are found or cached. */
   readonly provision?: RuntimeProvision;
   /**

@@ -30,7 +30,8 @@ import type { ExitInfo } from './managed-process.js';
 import { MemoryWatch } from './memory-watch.js';
 import { makeLogStreamName } from './reserved-variables.js';
 import { startOrphanReaper } from './orphan-reaper.js';
-import { chooseSandbox } from './sandbox/index.js';
+import { ENVIRONMENT_MARKER_VARIABLE, newEnvironmentMarker } from './process-marker.js';
+import { chooseSandbox, RUNTIME_API_PORT, startNetworkNamespace, type NetworkNamespace } from './sandbox/index.js';
 
 export {
   DEFAULT_INIT_TIMEOUT_MS,
@@ -53,12 +54,13 @@ export class ExecutionEnvironment implements AsyncDisposable {
   readonly spec: FunctionSpec;
   readonly #parts: EnvironmentParts;
   readonly #server: RuntimeApiServer;
+  readonly #network: NetworkNamespace | undefined;
   #freezeTimer: NodeJS.Immediate | undefined;
   #closing: Promise<void> | undefined;
   /** Lambda Managed Instances: several invocations at once, never frozen. */
   readonly #concurrent: ConcurrentInvocations | undefined;
 
-  private constructor(parts: EnvironmentParts, server: RuntimeApiServer) {
+  private constructor(parts: EnvironmentParts, server: RuntimeApiServer, network: NetworkNamespace | undefined) {
     this.spec = parts.spec;
     this.#parts = parts;
     this.#server = server;
@@ -66,6 +68,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     if (managed !== undefined && parts.channel instanceof ConcurrentRuntimeChannel) {
       this.#concurrent = new ConcurrentInvocations(parts, parts.channel, managed.perExecutionEnvironmentMaxConcurrency);
     }
+    this.#network = network;
     parts.logger.debug({ runtime: parts.spec.runtime }, 'environment started');
   }
 
@@ -77,7 +80,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       throw new CdkLocalError(ErrorCodes.UNSUPPORTED_FUNCTION, `${spec.constructPath} has runtime '${spec.runtime ?? 'none'}', which cdk-local cannot run.`);
     }
     // A sandbox that is required but cannot be had fails here, not at the first invoke.
-    await chooseSandbox(options.sandbox);
+    const sandbox = await chooseSandbox(options.sandbox);
     void startOrphanReaper();
     if (options.debug !== undefined) await prepareDebugging(options, runtime);
     const conditions = new Conditions();
@@ -96,11 +99,28 @@ export class ExecutionEnvironment implements AsyncDisposable {
     });
     // Lambda Managed Instances: the runtime's workers take several invocations at once (docs/conformance.md Y).
     const channel = spec.managedInstances === undefined ? new RuntimeChannel() : new ConcurrentRuntimeChannel();
-    const telemetry = new TelemetryHub();
+    let network: NetworkNamespace | undefined;
+    // A debugger attaches from this machine to the runtime's loopback: a debugged environment keeps this machine's network.
+    if (sandbox.kind === 'sandbox' && sandbox.network.available && options.debug === undefined) {
+      try {
+        // Its helpers carry a marker of their own: a reset of the environment does not end them, but the orphan reaper does.
+        network = await startNetworkNamespace({ tools: sandbox.network.tools, variables: { [ENVIRONMENT_MARKER_VARIABLE]: newEnvironmentMarker() } });
+      } catch (cause) {
+        throw new CdkLocalError(ErrorCodes.ENVIRONMENT_FAILED, `Could not make the network namespace of ${spec.constructPath} (${(cause as Error).message}); run with --no-sandbox to run it without one.`, { cause });
+      }
+    }
+    if (sandbox.kind === 'sandbox' && !sandbox.network.available) {
+      // The same words for every function, so that it is said once.
+      options.onNotice?.(
+        `sandboxes share this machine's network (${sandbox.network.reason}): other environments' APIs are reachable from them, and a function with external extensions runs one invocation at a time; ${sandbox.network.remedy} for a network of their own.`,
+      );
+    }
+    const telemetry = new TelemetryHub(network === undefined ? {} : { connect: network.connect });
     let server: RuntimeApiServer;
     try {
       server = await startRuntimeApiServer({
         channel,
+        ...(network === undefined ? {} : { listener: { server: network.runtimeApiListener, address: `127.0.0.1:${RUNTIME_API_PORT}` } }),
         plugins: [
           (app) =>
             registerExtensionRoutes(app, {
@@ -112,9 +132,10 @@ export class ExecutionEnvironment implements AsyncDisposable {
       });
     } catch (cause) {
       await telemetry.close();
+      await network?.close();
       throw new CdkLocalError(ErrorCodes.ENVIRONMENT_FAILED, `Could not start the Runtime API for ${spec.constructPath} on 127.0.0.1.`, { cause });
     }
-    const logger = (options.logger ?? SILENT_LOGGER).child({ environment: server.address });
+    const logger = (options.logger ?? SILENT_LOGGER).child({ environment: network === undefined ? server.address : `netns:${network.pid}` });
     const lifecycle = new EnvironmentLifecycle();
     const output = new EnvironmentOutput({
       spec,
@@ -126,6 +147,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       options,
       runtime,
       runtimeApi: server.address,
+      ...(network === undefined ? {} : { network: { enter: network.enter } }),
       logStreamName: makeLogStreamName(spec.version),
       registry,
       telemetry,
@@ -150,7 +172,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     };
     // A failure goes to the latch of the init under way.
     target.fail = (failure) => parts.failures.fire(failure);
-    return new ExecutionEnvironment(parts, server);
+    return new ExecutionEnvironment(parts, server, network);
   }
 
   /** The current lifecycle state. */
@@ -158,9 +180,19 @@ export class ExecutionEnvironment implements AsyncDisposable {
     return this.#parts.lifecycle.publicState;
   }
 
-  /** `host:port` of this environment's Runtime API. */
+  /** `host:port` of this environment's Runtime API, as its runtime sees it (`127.0.0.1:9001` in a network namespace of its own). */
   get runtimeApiAddress(): string {
     return this.#server.address;
+  }
+
+  /** Whether the environment has a network namespace of its own. */
+  get ownNetwork(): boolean {
+    return this.#network !== undefined;
+  }
+
+  /** Pids of the processes that keep its network namespace (empty without one). */
+  get networkPids(): readonly number[] {
+    return this.#network?.helperPids ?? [];
   }
 
   /** Whether the environment's processes are stopped between invocations right now. */
@@ -254,6 +286,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
       this.#moveTo('shutdown');
       const results = await Promise.allSettled([processes.reset('spindown')]);
       results.push(...(await Promise.allSettled([this.#server.close(), processes.disposeLauncher()])));
+      if (this.#network !== undefined) results.push(...(await Promise.allSettled([this.#network.close()])));
       logger.debug({}, 'environment shut down');
       options.onEvent?.({ type: 'shutdown' });
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');

@@ -15,7 +15,7 @@ export type { PlatformStatus } from './platform-lines.js';
 export type { AwsCredentials } from './reserved-variables.js';
 export { isolateTaskRoot } from './task-root.js';
 export { listExternalExtensions, type ExtensionFile } from './extensions.js';
-export { chooseSandbox, type SandboxSetting } from './sandbox/index.js';
+export { chooseSandbox, hasOwnNetwork, HOST_NAME, isSandboxConnection, type SandboxSetting } from './sandbox/index.js';
 export { SILENT_LOGGER, type DiagnosticLogger } from './diagnostics.js';
 export type { RuntimeProvision } from './runtime-command.js';
 export { checkDebugPort, type DebugSettings } from './debugger.js';

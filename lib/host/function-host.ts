@@ -2,6 +2,7 @@ import type { FunctionSpec, ManagedInstancesSpec } from '../assembly/index.js';
 import { prepareFunctionCode } from '../assembly/index.js';
 import {
   ExecutionEnvironment,
+  hasOwnNetwork,
   isolateTaskRoot,
   listExternalExtensions,
   type AwsCredentials,
@@ -54,6 +55,8 @@ export interface FunctionHostOptions {
    * @default 'auto'
    */
   readonly sandbox?: SandboxSetting;
+  /** Variables whose values point at this machine (see ExecutionEnvironmentOptions.hostVariables). */
+  readonly hostVariables?: readonly string[];
   /** Where the AWS SDK, boto3 and Node.js builds that Lambda's runtimes provide are found or cached. */
   readonly provision?: RuntimeProvision;
   /**
@@ -219,6 +222,7 @@ export class FunctionHost implements AsyncDisposable {
       ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
       ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
       ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
+      ...(this.#options.hostVariables === undefined ? {} : { hostVariables: this.#options.hostVariables }),
       ...(this.#options.provision === undefined ? {} : { provision: this.#options.provision }),
       ...(this.#options.debug === undefined ? {} : { debug: this.#options.debug }),
     };
@@ -343,7 +347,8 @@ export class FunctionHost implements AsyncDisposable {
           `${this.spec.constructPath} runs on Lambda Managed Instances: up to ${managed.perExecutionEnvironmentMaxConcurrency} invocation(s) at once in each execution environment, which is never frozen; its capacity provider, instance types and scaling are not reproduced here (an environment starts on demand, when the others are full).`,
         );
       }
-      if ((await listExternalExtensions(layers.directory)).length > 0) {
+      // In a network namespace of its own, an environment's extensions bind their ports where no other environment's are.
+      if ((await listExternalExtensions(layers.directory)).length > 0 && !(await hasOwnNetwork(this.#options.sandbox))) {
         this.#singleEnvironment = true;
         if (this.spec.reservedConcurrency !== 1 && (this.#options.maxConcurrency ?? 10) > 1) {
           this.#options.onNotice?.(

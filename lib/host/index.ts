@@ -13,3 +13,4 @@ export {
 } from './local-lambda.js';
 export { followApp, withUnstagedAssets, type FollowAppOptions, type FollowedApp, type Reload } from './follow-app.js';
 export { resolveQualifier, routeAlias, type ResolvedQualifier } from './resolve-qualifier.js';
+export { HOST_NAME, isSandboxConnection } from '../environment/index.js';

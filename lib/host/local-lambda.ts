@@ -575,6 +575,7 @@ export class LocalLambda implements AsyncDisposable {
           ? {}
           : { logger: this.#options.logger.child({ function: spec.constructPath, ...(spec.version === '$LATEST' ? {} : { version: spec.version }), ...(tenantId === undefined ? {} : { tenantId }) }) }),
         ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
+        hostVariables: Object.keys(overrides).filter((name) => overrides[name] !== null),
         provision: this.#provision(),
         onNotice: (message) => this.#notice(message),
         ...(this.#options.maxConcurrency === undefined ? {} : { maxConcurrency: this.#options.maxConcurrency }),

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Server } from 'node:net';
 import { registerRuntimeRoutes, type StreamLimits } from './runtime-routes.js';
 import { apiError } from './error-body.js';
 import type { InvocationChannel } from './runtime-channel.js';
@@ -12,6 +13,11 @@ export interface RuntimeApiServerOptions {
   readonly port?: number;
   /** Limits of streamed responses (tests make them small). @default DEFAULT_STREAM_LIMITS */
   readonly streamLimits?: StreamLimits;
+  /**
+   * A socket that already listens (on an environment's own loopback, in its network
+   * namespace) to accept on instead of `host:port`, with the address the runtime sees.
+   */
+  readonly listener?: { readonly server: Server; readonly address: string };
   /** Registers more routes (Extensions, Telemetry APIs) on the same listener. */
   readonly plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }
@@ -67,6 +73,7 @@ export async function buildRuntimeApi(options: RuntimeApiServerOptions): Promise
 /** Starts one execution environment's API on loopback. */
 export async function startRuntimeApiServer(options: RuntimeApiServerOptions): Promise<RuntimeApiServer> {
   const app = await buildRuntimeApi(options);
+  if (options.listener !== undefined) return acceptOn(app, options.listener);
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });
   const addressInfo = app.server.address();
@@ -79,4 +86,21 @@ export async function startRuntimeApiServer(options: RuntimeApiServerOptions): P
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** Serves `app` on a socket that already listens; Fastify's own listen takes only a port or a path. */
+async function acceptOn(app: FastifyInstance, listener: { readonly server: Server; readonly address: string }): Promise<RuntimeApiServer> {
+  await app.ready();
+  await new Promise<void>((resolve, reject) => {
+    app.server.once('error', reject);
+    app.server.listen(listener.server, () => {
+      app.server.off('error', reject);
+      resolve();
+    });
+  });
+  let closing: Promise<void> | undefined;
+  // Fastify ends open connections only on a listener it made itself.
+  const close = (): Promise<void> => (closing ??= (app.server.closeAllConnections(), app.close()));
+  const port = Number(listener.address.split(':').at(-1));
+  return { address: listener.address, port, close, [Symbol.asyncDispose]: close };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -57,6 +57,24 @@ describe('cdk-local invoke --sandbox / --no-sandbox', () => {
     assert.equal(
       run.stderr,
       'cdk-local: --sandbox needs bubblewrap, which is not installed: install it (apt-get install bubblewrap, dnf install bubblewrap or pacman -S bubblewrap) or run without --sandbox.\n',
+    );
+    assert.equal(run.stdout, '');
+  });
+
+  it('--sandbox without slirp4netns fails before running anything, naming what to install', { skip: detection.available ? false : 'bubblewrap cannot make a sandbox here' }, async () => {
+    // A PATH with bubblewrap and nsenter (and what bubblewrap's probe runs) but no slirp4netns,
+    // outside the temp directory, which the probe's sandbox replaces with an empty /tmp.
+    const bin = fileURLToPath(new URL(`../../.scratch-no-slirp-${process.pid}/`, import.meta.url));
+    await mkdir(bin, { recursive: true });
+    after(() => rm(bin, { recursive: true, force: true }));
+    for (const tool of [detection.available ? detection.bubblewrap.path : '/usr/bin/bwrap', '/usr/bin/nsenter', '/usr/bin/true']) {
+      await symlink(tool, join(bin, tool.split('/').at(-1)!));
+    }
+    const run = await runCli(['invoke', 'Where', '--app', assembly, '--sandbox'], { cwd: scratch, env: { PATH: bin } });
+    assert.equal(run.exitCode, 2, run.stderr);
+    assert.equal(
+      run.stderr,
+      'cdk-local: --sandbox needs a network of its own for each environment, which cannot be made here (slirp4netns is not installed): install slirp4netns (apt-get install slirp4netns, dnf install slirp4netns or pacman -S slirp4netns), or run without --sandbox.\n',
     );
     assert.equal(run.stdout, '');
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -21,24 +22,27 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const detection = await detectBubblewrap();
 const skip = detection.available ? false : `bubblewrap cannot make a sandbox here (${detection.reason}); install it (apt-get install bubblewrap) to run these tests`;
 
-/** Pids of live processes whose environment points at `address`: the processes of one environment. */
-async function processesOf(address: string): Promise<number[]> {
+/**
+ * Pids of live processes that carry `marker` (a variable of the function, which the runtime and
+ * what it starts inherit) or that keep the environment's network (`helpers`).
+ */
+async function processesOf(marker: string, helpers: readonly number[] = []): Promise<number[]> {
   const found: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
-    if (environ.split('\0').includes(`AWS_LAMBDA_RUNTIME_API=${address}`)) found.push(Number(entry));
+    if (environ.split('\0').includes(`SANDBOX_TEST_MARKER=${marker}`) || helpers.includes(Number(entry))) found.push(Number(entry));
   }
   return found;
 }
 
-/** Waits until `address` has no process left, at most 30 s; returns what is left. */
-async function waitUntilGone(address: string): Promise<number[]> {
+/** Waits until the processes of {@link processesOf} are gone, at most 30 s; returns what is left. */
+async function waitUntilGone(marker: string, helpers: readonly number[] = []): Promise<number[]> {
   const deadline = Date.now() + 30_000;
-  let left = await processesOf(address);
+  let left = await processesOf(marker, helpers);
   while (left.length > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 25));
-    left = await processesOf(address);
+    left = await processesOf(marker, helpers);
   }
   return left;
 }
@@ -48,11 +52,12 @@ type SpecOverrides = Partial<Parameters<typeof makeSpec>[0]>;
 async function startSandboxed(codeDirectory: string, options: { layersDirectory?: string; spec?: SpecOverrides } = {}) {
   const records: LogRecord[] = [];
   const notices: string[] = [];
+  const marker = randomUUID();
   const environment = await ExecutionEnvironment.start({
     spec: makeSpec({ codeDirectory, runtime: 'nodejs20.x', handler: 'index.handler', ...options.spec }),
     codeDirectory,
     ...(options.layersDirectory === undefined ? {} : { layersDirectory: options.layersDirectory }),
-    functionVariables: {},
+    functionVariables: { SANDBOX_TEST_MARKER: marker },
     onLog: (record) => records.push(record),
     onNotice: (message) => notices.push(message),
     sandbox: true,
@@ -67,7 +72,7 @@ async function startSandboxed(codeDirectory: string, options: { layersDirectory?
     assert.equal(report.status, 'success', logs);
     return JSON.parse(response.body.toString()) as Record<string, unknown>;
   };
-  return { environment, call, records, notices };
+  return { environment, call, records, notices, marker };
 }
 
 describe('the bubblewrap sandbox', { skip }, () => {
@@ -178,12 +183,12 @@ describe('the bubblewrap sandbox', { skip }, () => {
   });
 
   it('shutdown leaves no process behind, not even one that left the runtime\'s process group', async () => {
-    const { environment, call } = await startSandboxed(NODE_CODE);
-    const address = environment.runtimeApiAddress;
+    const { environment, call, marker } = await startSandboxed(NODE_CODE);
     await call({ action: 'daemon' });
-    assert.ok((await processesOf(address)).length >= 2, 'the runtime and its daemon run');
+    assert.ok((await processesOf(marker)).length >= 2, 'the runtime and its daemon run');
+    const helpers = environment.networkPids;
     await environment.shutdown();
-    assert.deepEqual(await waitUntilGone(address), []);
+    assert.deepEqual(await waitUntilGone(marker, helpers), []);
   });
 
   it('nothing outlives cdk-local killed with SIGKILL', async () => {
@@ -196,11 +201,12 @@ describe('the bubblewrap sandbox', { skip }, () => {
       });
       holder.on('exit', (code) => reject(new Error(`the holder exited with ${String(code)} before it was ready`)));
     });
-    const { address, kind } = JSON.parse(line) as { address: string; kind: string };
+    const { marker, helpers, kind } = JSON.parse(line) as { marker: string; helpers: number[]; kind: string };
     assert.equal(kind, 'payload');
-    assert.ok((await processesOf(address)).length >= 2, 'the runtime and its daemon run');
+    assert.ok((await processesOf(marker)).length >= 2, 'the runtime and its daemon run');
     holder.kill('SIGKILL');
-    assert.deepEqual(await waitUntilGone(address), []);
+    // With a network namespace, its holder and slirp4netns too.
+    assert.deepEqual(await waitUntilGone(marker, helpers), []);
   });
 
   it('a SIGTERM to the process group reaches the runtime, not bubblewrap; a death by signal is reported as one', async (t) => {

@@ -17,7 +17,8 @@ function isThrottle(reason: unknown): boolean {
   return isCdkLocalError(reason) && reason.code === ErrorCodes.TOO_MANY_REQUESTS;
 }
 
-describe('a function with an external extension', () => {
+describe('a function with an external extension, on this machine’s network', () => {
+  // In a network namespace of its own (test/environment/sandbox-network.test.ts) the rule goes away.
   it('runs one invocation at a time: a concurrent one is throttled, with one notice', async () => {
     const cacheDirectory = await mkdtemp(join(tmpdir(), 'cdk-local-extension-concurrency-'));
     const marker = randomUUID();
@@ -31,6 +32,7 @@ describe('a function with an external extension', () => {
       cacheDirectory,
       functionVariables: { EXTENSION_CONCURRENCY_MARKER: marker },
       onNotice: (message) => notices.push(message),
+      sandbox: false,
     });
     try {
       // Two at once on a cold function: the first starts the one environment, the second is throttled.

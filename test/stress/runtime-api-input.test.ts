@@ -145,7 +145,9 @@ describe('bad input to a live environment’s APIs', () => {
 
   before(async () => {
     app = await createStressApp();
-    local = await app.open();
+    // The requests come from this process: the API must be on this machine's loopback, not in
+    // a sandbox's own network namespace (which nothing outside it reaches).
+    local = await app.open({ sandbox: false });
     const result = await local.invoke(StressFunctions.echo, { event: { id: 0 } });
     address = (result.payload as { runtimeApi: string }).runtimeApi;
     assert.match(address, /^127\.0\.0\.1:\d+$/);

@@ -14,6 +14,10 @@ export interface SandboxLayout {
   readonly hostname: string;
   /** The files that become its `/etc/hosts` and `/etc/nsswitch.conf`. */
   readonly hostsFile: string;
+  /** The file that becomes its `/etc/resolv.conf`. @default this machine's */
+  readonly resolvFile?: string;
+  /** The command that puts bubblewrap in the environment's network namespace (nsenter); none: this machine's network. */
+  readonly enter?: readonly string[];
   readonly nsswitchFile: string;
   /** Read-only binds, parents before children: `/var/task`, `/opt`, `/var/runtime`, `/var/lang`... */
   readonly mounts: readonly SandboxMount[];
@@ -84,8 +88,8 @@ function systemRootArgs(): string[] {
 /**
  * The command line that runs `command` in a sandbox made of `layout`: a read-only root of
  * only the system directories and the function's own pieces, its own PID, IPC and UTS
- * namespaces, the host's network (so the Runtime API on 127.0.0.1 and real AWS endpoints are
- * reachable), a private `/proc` and `/dev`, and a writable `/tmp`.
+ * namespaces, the environment's network namespace when it has one (else this machine's
+ * network), a private `/proc` and `/dev`, and a writable `/tmp`.
  */
 export function buildBubblewrapArgs(layout: SandboxLayout, command: SandboxCommand): { file: string; args: string[] } {
   const { bubblewrap } = layout;
@@ -103,7 +107,10 @@ export function buildBubblewrapArgs(layout: SandboxLayout, command: SandboxComma
     '--dir',
     '/etc',
   ];
-  for (const entry of ETC_ENTRIES) args.push('--ro-bind-try', `/etc/${entry}`, `/etc/${entry}`);
+  for (const entry of ETC_ENTRIES) {
+    if (entry === 'resolv.conf' && layout.resolvFile !== undefined) args.push('--ro-bind', layout.resolvFile, '/etc/resolv.conf');
+    else args.push('--ro-bind-try', `/etc/${entry}`, `/etc/${entry}`);
+  }
   args.push('--ro-bind', layout.hostsFile, '/etc/hosts', '--ro-bind', layout.nsswitchFile, '/etc/nsswitch.conf');
   for (const mount of layout.mounts) args.push('--ro-bind', mount.source, mount.target);
   for (const directory of layout.emptyDirectories) args.push('--dir', directory);
@@ -118,6 +125,8 @@ export function buildBubblewrapArgs(layout: SandboxLayout, command: SandboxComma
   // bwrap sets PWD, which Lambda's runtimes do not get; env also restores the default
   // handling of the signals bubblewrap was shielded from.
   args.push('/usr/bin/env', '-u', 'PWD', ...(bubblewrap.signalOptions ? ['--default-signal'] : []), command.file, ...command.args);
-  if (!bubblewrap.signalOptions) return { file: bubblewrap.path, args };
-  return { file: '/usr/bin/env', args: [`--ignore-signal=${SHIELDED_SIGNALS}`, bubblewrap.path, ...args] };
+  const enter = layout.enter ?? [];
+  if (!bubblewrap.signalOptions) return enter.length === 0 ? { file: bubblewrap.path, args } : { file: enter[0]!, args: [...enter.slice(1), bubblewrap.path, ...args] };
+  // nsenter execs bubblewrap in place, which keeps the signals ignored.
+  return { file: '/usr/bin/env', args: [`--ignore-signal=${SHIELDED_SIGNALS}`, ...enter, bubblewrap.path, ...args] };
 }

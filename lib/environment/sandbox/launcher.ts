@@ -26,6 +26,8 @@ export interface Launch extends LaunchCommand {
 /** Starts the processes of one execution environment: in a sandbox, or as plain processes. */
 export interface Launcher {
   readonly mode: 'sandbox' | 'plain';
+  /** Whether the processes run in a network namespace of the environment's own. */
+  readonly ownNetwork: boolean;
   /** Where the processes find the function's pieces: Lambda's paths in a sandbox, this machine's otherwise. */
   readonly paths: EnvironmentPaths;
   /** One line on what this environment cannot reproduce, to be shown once; undefined when nothing is amiss. */
@@ -48,4 +50,6 @@ export interface LauncherOptions {
   readonly codeDirectory: string;
   /** The merged layers (`/opt`), if the function has any. */
   readonly layersDirectory?: string;
+  /** The environment's network namespace: the command that enters it. */
+  readonly network?: { readonly enter: readonly string[] };
 }

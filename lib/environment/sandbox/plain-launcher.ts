@@ -16,6 +16,7 @@ export function createPlainLauncher(options: LauncherOptions, why: PlainReason):
   const processes = new ProcessSet();
   return {
     mode: 'plain',
+    ownNetwork: false,
     paths: {
       taskRoot: options.codeDirectory,
       runtimeDir: options.command.runtimeDir,

@@ -16,5 +16,6 @@ export interface PrepareLauncherOptions extends LauncherOptions {
  */
 export async function prepareLauncher(options: PrepareLauncherOptions): Promise<Launcher> {
   const choice = await chooseSandbox(options.sandbox ?? 'auto');
-  return choice.kind === 'sandbox' ? createSandboxLauncher(options, choice.bubblewrap) : createPlainLauncher(options, choice);
+  if (choice.kind === 'plain') return createPlainLauncher(options, choice);
+  return createSandboxLauncher(options, choice.bubblewrap);
 }

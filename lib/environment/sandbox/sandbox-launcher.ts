@@ -143,7 +143,8 @@ export async function createSandboxLauncher(options: LauncherOptions, bubblewrap
   const layout: SandboxLayout = {
     bubblewrap,
     hostname: lambdaHostname(),
-    hostsFile: files.hosts,
+    hostsFile: options.network === undefined ? files.hosts : files.namespaceHosts,
+    ...(options.network === undefined ? {} : { resolvFile: files.namespaceResolv, enter: options.network.enter }),
     nsswitchFile: files.nsswitch,
     // Parents before children: bubblewrap makes each mount point inside the ones before.
     mounts: [...translated, ...extra].sort((a, b) => a.target.split('/').length - b.target.split('/').length),
@@ -156,6 +157,7 @@ export async function createSandboxLauncher(options: LauncherOptions, bubblewrap
   let disposed: Promise<void> | undefined;
   return {
     mode: 'sandbox',
+    ownNetwork: options.network !== undefined,
     paths: {
       taskRoot: SANDBOX_PATHS.taskRoot,
       runtimeDir: SANDBOX_PATHS.runtimeDir,

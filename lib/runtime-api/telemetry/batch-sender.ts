@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { TelemetryDestination } from './subscription-request.js';
 import { HttpBatchSender } from './http-sender.js';
 import { TcpBatchSender } from './tcp-sender.js';
@@ -13,9 +14,15 @@ export interface BatchSender {
 /** Maps a destination host (`sandbox.localdomain`) to the address to connect to. */
 export type ResolveHost = (host: string) => string;
 
+/**
+ * Opens a connection to a port of the execution environment itself, where its loopback is not
+ * this process's (a network namespace of its own).
+ */
+export type ConnectToSandbox = (port: number, signal?: AbortSignal) => Promise<Socket>;
+
 /** The sender for a destination: HTTP to the URI's port and path, TCP to the port on `sandbox.localdomain`. */
-export function createBatchSender(destination: TelemetryDestination, resolveHost: ResolveHost): BatchSender {
+export function createBatchSender(destination: TelemetryDestination, resolveHost: ResolveHost, connect?: ConnectToSandbox): BatchSender {
   return destination.protocol === 'HTTP'
-    ? new HttpBatchSender(new URL(destination.URI), destination.method, resolveHost)
-    : new TcpBatchSender(resolveHost('sandbox.localdomain'), destination.port);
+    ? new HttpBatchSender(new URL(destination.URI), destination.method, resolveHost, connect)
+    : new TcpBatchSender(resolveHost('sandbox.localdomain'), destination.port, connect);
 }

@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import type { BatchSender, ResolveHost } from './batch-sender.js';
+import type { BatchSender, ConnectToSandbox, ResolveHost } from './batch-sender.js';
 
 /**
  * Sends each batch as one JSON array in a POST (or, for the Logs API, a PUT) to the
@@ -12,10 +12,20 @@ export class HttpBatchSender implements BatchSender {
   readonly #method: 'POST' | 'PUT';
   readonly #connectHost: string;
 
-  constructor(url: URL, method: 'POST' | 'PUT', resolveHost: ResolveHost) {
+  constructor(url: URL, method: 'POST' | 'PUT', resolveHost: ResolveHost, connect?: ConnectToSandbox) {
     this.#url = url;
     this.#method = method;
     this.#connectHost = resolveHost(url.hostname);
+    if (connect !== undefined) {
+      const port = Number(url.port);
+      this.#agent.createConnection = (_options, created) => {
+        connect(port).then(
+          (socket) => created?.(null, socket),
+          (error: Error) => created?.(error, undefined as never),
+        );
+        return undefined;
+      };
+    }
   }
 
   send(events: readonly string[], signal: AbortSignal): Promise<void> {

@@ -1,4 +1,4 @@
-export type { ResolveHost } from './batch-sender.js';
+export type { ConnectToSandbox, ResolveHost } from './batch-sender.js';
 export { DEFAULT_RETRY_POLICY, LOGS_DROPPED_REASON, type RetryPolicy } from './subscriber.js';
 export {
   BUFFERING_LIMITS,

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import type { BatchSender } from './batch-sender.js';
+import type { BatchSender, ConnectToSandbox } from './batch-sender.js';
 
 /**
  * Writes each event as one line of newline-delimited JSON on a connection to the
@@ -9,12 +9,14 @@ import type { BatchSender } from './batch-sender.js';
 export class TcpBatchSender implements BatchSender {
   readonly #host: string;
   readonly #port: number;
+  readonly #connectToSandbox: ConnectToSandbox | undefined;
   #socket: Socket | undefined;
   #closed = false;
 
-  constructor(host: string, port: number) {
+  constructor(host: string, port: number, connect?: ConnectToSandbox) {
     this.#host = host;
     this.#port = port;
+    this.#connectToSandbox = connect;
   }
 
   async send(events: readonly string[], signal: AbortSignal): Promise<void> {
@@ -38,6 +40,7 @@ export class TcpBatchSender implements BatchSender {
     const current = this.#socket;
     if (current !== undefined && !current.destroyed && current.writable) return Promise.resolve(current);
     if (this.#closed) return Promise.reject(new Error('The sender is closed'));
+    if (this.#connectToSandbox !== undefined) return this.#connectToSandbox(this.#port, signal).then((socket) => this.#keep(socket));
     return new Promise<Socket>((resolve, reject) => {
       const socket = connect({ host: this.#host, port: this.#port, signal });
       const fail = (error: Error): void => {
@@ -47,21 +50,29 @@ export class TcpBatchSender implements BatchSender {
       socket.once('error', fail);
       socket.once('connect', () => {
         socket.off('error', fail);
-        // Errors after connecting show up in the next write; the listener's own output is ignored.
-        socket.on('error', () => socket.destroy());
-        socket.once('close', () => {
-          if (this.#socket === socket) this.#socket = undefined;
-        });
-        socket.resume();
-        if (this.#closed) {
-          socket.destroy();
-          reject(new Error('The sender is closed'));
-          return;
+        try {
+          resolve(this.#keep(socket));
+        } catch (error) {
+          reject(error as Error);
         }
-        this.#socket = socket;
-        resolve(socket);
       });
     });
+  }
+
+  /** Keeps a connected socket for the next batches, unless the sender closed meanwhile. */
+  #keep(socket: Socket): Socket {
+    // Errors after connecting show up in the next write; the listener's own output is ignored.
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => {
+      if (this.#socket === socket) this.#socket = undefined;
+    });
+    socket.resume();
+    if (this.#closed) {
+      socket.destroy();
+      throw new Error('The sender is closed');
+    }
+    this.#socket = socket;
+    return socket;
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import { createBatchSender, type ResolveHost } from './batch-sender.js';
+import { createBatchSender, type ConnectToSandbox, type ResolveHost } from './batch-sender.js';
 import { DEFAULT_RETRY_POLICY, Subscriber, type RetryPolicy } from './subscriber.js';
 import type { SubscriptionApi, SubscriptionRequest, TelemetryDestination } from './subscription-request.js';
 import type { TelemetryCategory, TelemetryEvent } from './telemetry-event.js';
@@ -10,6 +10,8 @@ export interface TelemetryHubOptions {
    * @default `sandbox.localdomain` and `sandbox` to 127.0.0.1, anything else unchanged
    */
   readonly resolveHost?: ResolveHost;
+  /** Opens connections to the environment's own ports, where its loopback is not ours (a network namespace). */
+  readonly connect?: ConnectToSandbox;
   /** The clock for the events the hub makes itself. @default () => new Date() */
   readonly now?: () => Date;
   /** @default DEFAULT_RETRY_POLICY */
@@ -66,6 +68,7 @@ function resolveSandboxHost(host: string): string {
  */
 export class TelemetryHub implements AsyncDisposable {
   readonly #resolveHost: ResolveHost;
+  readonly #connect: ConnectToSandbox | undefined;
   readonly #now: () => Date;
   readonly #retry: RetryPolicy;
   readonly #subscribers = new Map<string, Subscriber>();
@@ -77,6 +80,7 @@ export class TelemetryHub implements AsyncDisposable {
 
   constructor(options: TelemetryHubOptions = {}) {
     this.#resolveHost = options.resolveHost ?? resolveSandboxHost;
+    this.#connect = options.connect;
     this.#now = options.now ?? (() => new Date());
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   }
@@ -125,7 +129,7 @@ export class TelemetryHub implements AsyncDisposable {
     const subscriber = new Subscriber({
       name: extensionName,
       request,
-      sender: createBatchSender(request.destination, this.#resolveHost),
+      sender: createBatchSender(request.destination, this.#resolveHost, this.#connect),
       now: this.#now,
       retry: this.#retry,
     });

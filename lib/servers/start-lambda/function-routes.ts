@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isSandboxConnection } from '../../host/index.js';
 import { findServedFunction } from './find-served-function.js';
 import { toAliasConfiguration, toFunctionConfiguration, toGetFunctionResponse } from './function-configuration.js';
 import type { LambdaApiContext } from './lambda-api-context.js';
@@ -88,7 +89,27 @@ export async function registerFunctionRoutes(app: FastifyInstance, context: Lamb
     }
     return toAliasConfiguration(spec, alias, context.lastModified);
   });
+  // A function's variables may hold secrets of its own: a function in a sandbox (which reaches
+  // this server through its network stack) reads other functions' configuration without them.
+  app.addHook('preSerialization', async (request, _reply, payload) =>
+    (await isSandboxConnection(request.raw.socket)) ? withoutEnvironment(payload) : payload,
+  );
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader(LambdaHeaders.requestId)) reply.header(LambdaHeaders.requestId, randomUUID());
   });
+}
+
+/** A GetFunction, GetFunctionConfiguration or ListFunctions answer without the functions' `Environment`. */
+function withoutEnvironment(payload: unknown): unknown {
+  const strip = (configuration: unknown): unknown => {
+    if (configuration === null || typeof configuration !== 'object') return configuration;
+    const { Environment: _hidden, ...rest } = configuration as Record<string, unknown>;
+    return rest;
+  };
+  if (payload === null || typeof payload !== 'object') return payload;
+  const body = payload as Record<string, unknown>;
+  if (Array.isArray(body['Functions'])) return { ...body, Functions: body['Functions'].map(strip) };
+  if (Array.isArray(body['Versions'])) return { ...body, Versions: body['Versions'].map(strip) };
+  if ('Configuration' in body) return { ...body, Configuration: strip(body['Configuration']) };
+  return strip(body);
 }

@@ -60,6 +60,8 @@ async function invokeOnce(run: Run): Promise<{ result: Record<string, unknown>; 
     spec: makeSpec({ codeDirectory: run.codeDirectory, runtime: 'nodejs20.x', handler: run.handler, timeoutSeconds: 60 }),
     codeDirectory: run.codeDirectory,
     functionVariables: run.endpoint === undefined ? {} : { AWS_ENDPOINT_URL_DYNAMODB: run.endpoint },
+    // The fake DynamoDB listens on this machine's loopback, as an --env-vars value would name it.
+    hostVariables: ['AWS_ENDPOINT_URL_DYNAMODB'],
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
     onLog: (record) => records.push(record),
     onNotice: (message) => notices.push(message),

@@ -62,6 +62,8 @@ describe('boto3 as Python runtimes provide it', { skip: skipAll }, () => {
         spec: makeSpec({ codeDirectory: code, runtime: RUNTIME, handler: 'index.handler', timeoutSeconds: 60 }),
         codeDirectory: code,
         functionVariables: { AWS_ENDPOINT_URL_DYNAMODB: fake.endpoint },
+        // The fake DynamoDB listens on this machine's loopback, as an --env-vars value would name it.
+        hostVariables: ['AWS_ENDPOINT_URL_DYNAMODB'],
         credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
         onLog: (record) => records.push(record),
         sandbox: mode.sandbox,
