@@ -12,6 +12,7 @@ import type {
 } from './api-spec.js';
 import { isRecord } from './cfn-template.js';
 import type { FunctionSpec } from './function-spec.js';
+import { proxyTransferMode, readApiKeys, readMethodRequest, readRestIntegration } from './read-rest-integrations.js';
 import { Alphabets, stableCharacters } from './stable-characters.js';
 import type { ResourceTarget, TemplateScope } from './template-scope.js';
 
@@ -48,7 +49,7 @@ export function readApis(scope: TemplateScope, lookup: FunctionLookup, warnings:
   return apis;
 }
 
-function base(scope: TemplateScope, logicalId: string, name: string): Omit<RestApiSpec, 'kind' | 'apiId' | 'stages' | 'routes' | 'binaryMediaTypes'> {
+function base(scope: TemplateScope, logicalId: string, name: string): Omit<RestApiSpec, 'kind' | 'apiId' | 'stages' | 'routes' | 'binaryMediaTypes' | 'apiKeys' | 'apiKeySource'> {
   return {
     stackName: scope.environment.topStackName,
     constructPath: scope.constructPath(logicalId),
@@ -155,6 +156,15 @@ function proxyIntegration(
   return { kind: 'lambda-proxy', function: fn, payloadFormatVersion, timeoutMs };
 }
 
+/** A REST method's integration: Lambda proxy as before, the others read with their mappings. */
+function restIntegration(scope: TemplateScope, integration: Readonly<Record<string, unknown>>, lookup: FunctionLookup): ApiIntegration {
+  const type = scope.resolveString(integration['Type'] ?? integration['type'], []);
+  const timeoutMs = timeoutOf(scope, integration['TimeoutInMillis'] ?? integration['timeoutInMillis'], REST_TIMEOUT_MS);
+  if (type.toUpperCase() !== 'AWS_PROXY') return readRestIntegration(scope, integration, (uri) => findIntegrationFunction(scope, uri, lookup), timeoutMs);
+  const proxy = proxyIntegration(scope, type, integration['Uri'] ?? integration['uri'], lookup, '1.0', timeoutMs);
+  return proxy.kind === 'lambda-proxy' ? { ...proxy, ...proxyTransferMode(scope, integration) } : proxy;
+}
+
 function timeoutOf(scope: TemplateScope, value: unknown, fallback: number): number {
   const resolved = value === undefined ? undefined : Number(scope.resolveString(value, []));
   return resolved !== undefined && Number.isFinite(resolved) && resolved > 0 ? resolved : fallback;
@@ -181,6 +191,8 @@ function readRestApi(scope: TemplateScope, logicalId: string, lookup: FunctionLo
     stages: readRestStages(scope, logicalId),
     routes,
     binaryMediaTypes,
+    apiKeys: readApiKeys(scope, logicalId),
+    apiKeySource: scope.resolveString(properties['ApiKeySourceType'], []).toUpperCase() === 'AUTHORIZER' ? 'AUTHORIZER' : 'HEADER',
   };
 }
 
@@ -200,18 +212,13 @@ function readRestMethods(scope: TemplateScope, apiLogicalId: string, lookup: Fun
     const path = resourcePath(scope, scope.traceResource(properties['ResourceId']), apiLogicalId);
     if (path === undefined) continue;
     const integration = isRecord(properties['Integration']) ? properties['Integration'] : {};
+    const methodRequest = readMethodRequest(scope, properties);
     routes.push({
       resourcePath: path === '' ? '/' : path,
       httpMethod: scope.resolveString(properties['HttpMethod'], []).toUpperCase(),
       authorizationType: scope.resolveString(properties['AuthorizationType'], []) || 'NONE',
-      integration: proxyIntegration(
-        scope,
-        scope.resolveString(integration['Type'], []),
-        integration['Uri'],
-        lookup,
-        '1.0',
-        timeoutOf(scope, integration['TimeoutInMillis'], REST_TIMEOUT_MS),
-      ),
+      integration: restIntegration(scope, integration, lookup),
+      ...(methodRequest === undefined ? {} : { methodRequest }),
     });
   }
   return routes;
@@ -232,9 +239,7 @@ function readOpenApiRoutes(scope: TemplateScope, body: unknown, lookup: Function
         resourcePath: path,
         httpMethod: method,
         authorizationType: security,
-        integration: isRecord(integration)
-          ? proxyIntegration(scope, scope.resolveString(integration['type'], []), integration['uri'], lookup, '1.0', timeoutOf(scope, integration['timeoutInMillis'], REST_TIMEOUT_MS))
-          : { kind: 'unsupported', description: 'no x-amazon-apigateway-integration' },
+        integration: isRecord(integration) ? restIntegration(scope, integration, lookup) : { kind: 'unsupported', description: 'no x-amazon-apigateway-integration' },
       });
     }
   }

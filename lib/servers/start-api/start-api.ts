@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { ApiSpec } from '../../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { LocalLambda } from '../../host/index.js';
+import { describeApiKeys } from './api-keys.js';
 import { createRequestHandler, type ApiRequestSummary } from './serve-endpoint.js';
 
 /** Options of {@link startApi}. */
@@ -79,6 +80,7 @@ export function describeGaps(api: ApiSpec): string[] {
     if (route.integration.kind === 'unsupported') gaps.push(`${api.constructPath}: ${route.key} uses ${route.integration.description}, which cdk-local does not emulate yet; it answers 501.`);
     if (route.authorizationType !== 'NONE') gaps.push(`${api.constructPath}: ${route.key} has authorization ${route.authorizationType}, which cdk-local does not enforce yet; requests go through.`);
   }
+  if (api.kind === 'rest') gaps.push(...describeApiKeys(api));
   return gaps;
 }
 
