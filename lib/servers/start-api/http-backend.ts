@@ -28,8 +28,15 @@ export function isEndToEndHeader(name: string): boolean {
 export function sendToBackend(request: BackendRequest): Promise<BackendOutcome> {
   return new Promise((resolve) => {
     const send = request.url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const headers = request.headers.filter(([name]) => isEndToEndHeader(name)).flat();
-    const outgoing = send(request.url, { method: request.method, headers: [...headers, 'Content-Length', String(request.body.length)] }, (response) => {
+    // Repeats of a name go as a list, which Node sends as one line each.
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of request.headers) {
+      if (!isEndToEndHeader(name)) continue;
+      const previous = headers[name];
+      headers[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+    }
+    headers['Content-Length'] = String(request.body.length);
+    const outgoing = send(request.url, { method: request.method, headers }, (response) => {
       clearTimeout(timer);
       resolve({ kind: 'response', response });
     });
