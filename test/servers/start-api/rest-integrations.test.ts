@@ -93,6 +93,17 @@ describe('startApi: REST integrations', () => {
       assert.equal(fallback.status, 200);
     });
 
+    it('answer from an OpenAPI definition the same way', async () => {
+      const spec = server.endpoints.find((item) => item.path === 'RestIntegrationsStack/Spec')!;
+      const ok = await fetch(`${spec.url}mocked?status=200`);
+      assert.equal(ok.status, 200, lastDetail());
+      assert.equal(ok.headers.get('x-from'), 'spec');
+      assert.deepEqual(await ok.json(), { spec: true });
+      const unavailable = await fetch(`${spec.url}mocked?status=503`);
+      assert.equal(unavailable.status, 503);
+      assert.deepEqual(await unavailable.json(), { spec: 'unavailable' });
+    });
+
     it("answer CDK's defaultCorsPreflightOptions preflights as API Gateway does", async () => {
       const preflight = await fetch(`${base}/mapped/7`, { method: 'OPTIONS', headers: { origin: 'https://site.example.com', 'access-control-request-method': 'POST' } });
       assert.equal(preflight.status, 204);
