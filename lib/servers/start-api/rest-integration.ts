@@ -170,15 +170,17 @@ function integrationParameters(mapping: Readonly<Record<string, string>>, input:
   return mapped;
 }
 
-/** The backend URL: `{name}` filled from the mapped path parameters (encoded), the mapped query string added. */
-function backendUrl(uri: string, path: Record<string, string>, query: readonly (readonly [string, string])[]): URL {
+/** The backend URL: `{name}` filled from the mapped path parameters (encoded), the query string (raw, as sent) and the mapped one added. */
+function backendUrl(uri: string, path: Record<string, string>, query: readonly (readonly [string, string])[], rawQueryString = ''): URL {
   const filled = uri.replace(/\{([^{}]+?)\+?\}/g, (whole, name: string) => {
     const value = path[name] ?? path[`${name}+`];
     if (value === undefined) return whole;
     return name === 'proxy' || whole.endsWith('+}') ? value.split('/').map((segment) => encodeURIComponent(decodeSafe(segment))).join('/') : encodeURIComponent(decodeSafe(value));
   });
   const url = new URL(filled);
-  for (const [name, value] of query) url.searchParams.append(name, value);
+  const added = query.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+  const parts = [url.search.slice(1), rawQueryString, ...added].filter((part) => part !== '');
+  url.search = parts.length === 0 ? '' : `?${parts.join('&')}`;
   return url;
 }
 
@@ -327,7 +329,15 @@ async function runLambda(
     // Lambda refuses a payload that is not JSON; API Gateway answers that as a 500.
     return { answer: INTERNAL_ERROR(), function: fn, detail: 'the integration request is not JSON, which Lambda refuses' };
   }
-  const outcome = await invokeIntegration({ local: input.local, spec: fn, event, timeoutMs: integration.timeoutMs, ...(input.onRejected === undefined ? {} : { onRejected: input.onRejected }) });
+  const invocation = { local: input.local, spec: fn, event, timeoutMs: integration.timeoutMs, ...(input.onRejected === undefined ? {} : { onRejected: input.onRejected }) };
+  // `X-Amz-Invocation-Type: 'Event'` makes the invocation asynchronous: Lambda's empty 202 is the integration's answer.
+  const mappedHeaders = Object.entries(integrationParameters(integration.requestParameters, input, params).header);
+  if (mappedHeaders.some(([name, value]) => name.toLowerCase() === 'x-amz-invocation-type' && value.toLowerCase() === 'event')) {
+    invokeIntegration({ ...invocation, timeoutMs: undefined }).catch(() => undefined);
+    const result = mapResponse(integration, { body: '', headers: [] }, input, params);
+    return { answer: result.answer, function: fn, ...(result.detail === undefined ? {} : { detail: result.detail }) };
+  }
+  const outcome = await invokeIntegration(invocation);
   let output: IntegrationOutput;
   let requestId: string | undefined;
   if (outcome.kind === 'payload') {
@@ -407,12 +417,11 @@ function dedupe(headers: readonly (readonly [string, string])[]): [string, strin
 async function runHttpProxy(input: RestIntegrationRequest, integration: Extract<ApiIntegration, { kind: 'http-proxy' }>): Promise<RestIntegrationResult> {
   const params = paramsOf(input.request, input.pathParameters);
   const mapped = integrationParameters(integration.requestParameters, input, params);
-  const query = [...parseQueryString(input.request.rawQueryString), ...Object.entries(mapped.querystring)];
   const headers = dedupe([...input.request.headers, ...Object.entries(mapped.header)]);
   const method = integration.httpMethod === 'ANY' ? input.request.method : integration.httpMethod;
   let url: URL;
   try {
-    url = backendUrl(integration.uri, mapped.path, query);
+    url = backendUrl(integration.uri, mapped.path, Object.entries(mapped.querystring), input.request.rawQueryString);
   } catch {
     return { answer: INTERNAL_ERROR(), detail: `the integration URL ${integration.uri} is not a URL once its parameters are filled` };
   }

@@ -157,6 +157,12 @@ describe('startApi: REST integrations', () => {
       assert.deepEqual(await response.json(), { error: 'NotFound: missing' });
     });
 
+    it("invokes asynchronously when the integration maps X-Amz-Invocation-Type 'Event'", async () => {
+      const response = await fetch(`${base}/async`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      assert.equal(response.status, 202, lastDetail());
+      assert.deepEqual(await response.json(), { queued: true });
+    });
+
     it('refuses a content type without a template when the passthrough behaviour is NEVER', async () => {
       const response = await fetch(`${base}/mapped/1`, { method: 'POST', body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       assert.equal(response.status, 415);
@@ -188,11 +194,11 @@ describe('startApi: REST integrations', () => {
 
     it('HTTP_PROXY: passes method, path, query, headers and body through, and the answer back', async () => {
       seen.length = 0;
-      const response = await fetch(`${base}/passthrough/created/x%20y?a=1&a=2`, { method: 'PUT', body: 'raw body', headers: { 'content-type': 'text/plain', 'x-custom': 'c' } });
+      const response = await fetch(`${base}/passthrough/created/x%20y?a=1&a=2&plus=a+b`, { method: 'PUT', body: 'raw body', headers: { 'content-type': 'text/plain', 'x-custom': 'c' } });
       assert.equal(response.status, 201);
       assert.equal(response.headers.get('x-backend'), 'local');
       assert.deepEqual(response.headers.getSetCookie(), ['a=1', 'b=2']);
-      assert.deepEqual(await response.json(), { path: '/created/x%20y?a=1&a=2', method: 'PUT' });
+      assert.deepEqual(await response.json(), { path: '/created/x%20y?a=1&a=2&plus=a+b', method: 'PUT' });
       const request = seen.at(-1)!;
       assert.equal(request.body, 'raw body');
       assert.equal(request.headers['x-custom'], 'c');
