@@ -12,7 +12,7 @@ import type {
 } from './api-spec.js';
 import { isRecord } from './cfn-template.js';
 import type { FunctionSpec } from './function-spec.js';
-import { proxyTransferMode, readApiKeys, readMethodRequest, readRestIntegration } from './read-rest-integrations.js';
+import { proxyTransferMode, readApiKeys, readMethodRequest, readOpenApiMethodRequest, readRestIntegration } from './read-rest-integrations.js';
 import { Alphabets, stableCharacters } from './stable-characters.js';
 import type { ResourceTarget, TemplateScope } from './template-scope.js';
 
@@ -192,7 +192,7 @@ function readRestApi(scope: TemplateScope, logicalId: string, lookup: FunctionLo
     routes,
     binaryMediaTypes,
     apiKeys: readApiKeys(scope, logicalId),
-    apiKeySource: scope.resolveString(properties['ApiKeySourceType'], []).toUpperCase() === 'AUTHORIZER' ? 'AUTHORIZER' : 'HEADER',
+    apiKeySource: (scope.resolveString(properties['ApiKeySourceType'], []) || (isRecord(body) && typeof body['x-amazon-apigateway-api-key-source'] === 'string' ? body['x-amazon-apigateway-api-key-source'] : '')).toUpperCase() === 'AUTHORIZER' ? 'AUTHORIZER' : 'HEADER',
   };
 }
 
@@ -227,19 +227,24 @@ function readRestMethods(scope: TemplateScope, apiLogicalId: string, lookup: Fun
 function readOpenApiRoutes(scope: TemplateScope, body: unknown, lookup: FunctionLookup): RestRouteSpec[] {
   // Read unresolved, so the integration's uri still holds the reference to the function.
   const paths = isRecord(body) && isRecord(body['paths']) ? body['paths'] : {};
+  const document = scope.resolve(body, []);
   const routes: RestRouteSpec[] = [];
   for (const [path, item] of Object.entries(paths)) {
     if (!isRecord(item)) continue;
+    const resolvedItem = isRecord(document) && isRecord(document['paths']) ? document['paths'][path] : undefined;
     for (const [key, operation] of Object.entries(item)) {
       const method = key === OPENAPI_ANY ? 'ANY' : OPENAPI_METHODS.includes(key) ? key.toUpperCase() : undefined;
       if (method === undefined || !isRecord(operation)) continue;
       const integration = operation['x-amazon-apigateway-integration'];
       const security = Array.isArray(operation['security']) && operation['security'].length > 0 ? 'CUSTOM' : 'NONE';
+      const resolvedOperation = isRecord(resolvedItem) ? resolvedItem[key] : undefined;
+      const methodRequest = isRecord(document) && isRecord(resolvedItem) && isRecord(resolvedOperation) ? readOpenApiMethodRequest(document, resolvedItem, resolvedOperation) : undefined;
       routes.push({
         resourcePath: path,
         httpMethod: method,
         authorizationType: security,
         integration: isRecord(integration) ? restIntegration(scope, integration, lookup) : { kind: 'unsupported', description: 'no x-amazon-apigateway-integration' },
+        ...(methodRequest === undefined ? {} : { methodRequest }),
       });
     }
   }

@@ -189,3 +189,73 @@ export function readApiKeys(scope: TemplateScope, apiLogicalId: string): RestApi
   }
   return keys;
 }
+
+const OPENAPI_SOURCES: Record<string, string> = { query: 'querystring', header: 'header', path: 'path' };
+
+/** A JSON pointer inside the document (`#/components/schemas/Pet`). */
+function pointer(document: Readonly<Record<string, unknown>>, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  let value: unknown = document;
+  for (const part of ref.slice(2).split('/')) value = isRecord(value) ? value[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  return value;
+}
+
+/** A schema with the document's `$ref`s put in place, as API Gateway's models are self-contained. */
+function inlineRefs(document: Readonly<Record<string, unknown>>, schema: unknown, depth = 0): unknown {
+  if (depth > 32) return {};
+  if (Array.isArray(schema)) return schema.map((item) => inlineRefs(document, item, depth + 1));
+  if (!isRecord(schema)) return schema;
+  const ref = schema['$ref'];
+  if (typeof ref === 'string' && ref.startsWith('#/')) return inlineRefs(document, pointer(document, ref), depth + 1);
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, inlineRefs(document, value, depth + 1)]));
+}
+
+/**
+ * What an OpenAPI operation asks of a request: its validator (`x-amazon-apigateway-request-validator`,
+ * the operation's or the document's), required `parameters`, the body schema (OpenAPI 3
+ * `requestBody` or Swagger 2 `in: body`), and an API key when its security names an `apiKey`
+ * scheme in the `x-api-key` header.
+ */
+export function readOpenApiMethodRequest(
+  document: Readonly<Record<string, unknown>>,
+  pathItem: Readonly<Record<string, unknown>>,
+  operation: Readonly<Record<string, unknown>>,
+): RestMethodRequestSpec | undefined {
+  const requestParameters: Record<string, boolean> = {};
+  const requestModels: Record<string, unknown> = {};
+  const parameters = [...(Array.isArray(pathItem['parameters']) ? pathItem['parameters'] : []), ...(Array.isArray(operation['parameters']) ? operation['parameters'] : [])];
+  for (const given of parameters) {
+    const parameter = inlineRefs(document, given);
+    if (!isRecord(parameter) || typeof parameter['name'] !== 'string') continue;
+    const source = typeof parameter['in'] === 'string' ? OPENAPI_SOURCES[parameter['in']] : undefined;
+    if (source !== undefined) requestParameters[`method.request.${source}.${parameter['name']}`] = parameter['required'] === true;
+    if (parameter['in'] === 'body' && parameter['schema'] !== undefined) {
+      const consumes = Array.isArray(operation['consumes']) ? operation['consumes'] : Array.isArray(document['consumes']) ? document['consumes'] : ['application/json'];
+      for (const type of consumes) if (typeof type === 'string') requestModels[type] = parameter['schema'];
+    }
+  }
+  const body = inlineRefs(document, operation['requestBody']);
+  const content = isRecord(body) ? body['content'] : undefined;
+  if (isRecord(content)) for (const [type, media] of Object.entries(content)) if (isRecord(media) && media['schema'] !== undefined) requestModels[type] = media['schema'];
+  for (const [type, schema] of Object.entries(requestModels)) requestModels[type] = inlineRefs(document, schema);
+  const validators = isRecord(document['x-amazon-apigateway-request-validators']) ? document['x-amazon-apigateway-request-validators'] : {};
+  const validatorName = operation['x-amazon-apigateway-request-validator'] ?? document['x-amazon-apigateway-request-validator'];
+  const validator = typeof validatorName === 'string' && isRecord(validators[validatorName]) ? validators[validatorName] : undefined;
+  const schemes = isRecord(document['components']) && isRecord(document['components']['securitySchemes']) ? document['components']['securitySchemes'] : isRecord(document['securityDefinitions']) ? document['securityDefinitions'] : {};
+  const security = Array.isArray(operation['security']) ? operation['security'] : Array.isArray(document['security']) ? document['security'] : [];
+  const apiKeyRequired = security.some(
+    (requirement) =>
+      isRecord(requirement) &&
+      Object.keys(requirement).some((name) => {
+        const scheme = schemes[name];
+        return isRecord(scheme) && scheme['type'] === 'apiKey' && scheme['in'] === 'header' && String(scheme['name']).toLowerCase() === 'x-api-key' && scheme['x-amazon-apigateway-authtype'] === undefined;
+      }),
+  );
+  if (!apiKeyRequired && validator === undefined && Object.keys(requestParameters).length === 0 && Object.keys(requestModels).length === 0) return undefined;
+  return {
+    apiKeyRequired,
+    requestParameters,
+    requestModels,
+    ...(validator === undefined ? {} : { validator: { body: validator['validateRequestBody'] === true, parameters: validator['validateRequestParameters'] === true } }),
+  };
+}

@@ -80,6 +80,15 @@ describe('readAssembly: REST integrations, validators and API keys', () => {
     );
   });
 
+  it('reads the method request of an OpenAPI operation: validator, parameters, referenced schema, API key', () => {
+    const pets = route('POST /pets', spec).methodRequest;
+    assert.deepEqual(pets?.validator, { body: true, parameters: true });
+    assert.deepEqual(pets?.requestParameters, { 'method.request.header.tenant': true });
+    assert.deepEqual(pets?.requestModels, { 'application/json': { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } });
+    assert.equal(pets?.apiKeyRequired, true);
+    assert.deepEqual(spec.apiKeys?.map((key) => key.stages), [['v1'], ['v1']]);
+  });
+
   it('reads the method request: validator, required parameters and the model schema', () => {
     const validated = route('POST /validated').methodRequest;
     assert.deepEqual(validated?.validator, { body: true, parameters: true });

@@ -104,6 +104,21 @@ describe('startApi: REST integrations', () => {
       assert.deepEqual(await unavailable.json(), { spec: 'unavailable' });
     });
 
+    it('validate and check API keys as an OpenAPI definition asks', async () => {
+      const spec = server.endpoints.find((item) => item.path === 'RestIntegrationsStack/Spec')!;
+      const send = (headers: Record<string, string>, body: unknown): Promise<Response> =>
+        fetch(`${spec.url}pets`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+      assert.equal((await send({ tenant: 't' }, { name: 'Rex' })).status, 403);
+      const missing = await send({ 'x-api-key': API_KEY_VALUE }, { name: 'Rex' });
+      assert.equal(missing.status, 400);
+      assert.equal(await missing.text(), '{"message": "Missing required request parameters: [tenant]"}');
+      const invalid = await send({ 'x-api-key': API_KEY_VALUE, tenant: 't' }, { kind: 'dog' });
+      assert.equal(await invalid.text(), '{"message": "Invalid request body"}');
+      const created = await send({ 'x-api-key': API_KEY_VALUE, tenant: 't' }, { name: 'Rex' });
+      assert.equal(created.status, 201, lastDetail());
+      assert.deepEqual(await created.json(), { created: true });
+    });
+
     it("answer CDK's defaultCorsPreflightOptions preflights as API Gateway does", async () => {
       const preflight = await fetch(`${base}/mapped/7`, { method: 'OPTIONS', headers: { origin: 'https://site.example.com', 'access-control-request-method': 'POST' } });
       assert.equal(preflight.status, 204);
