@@ -16,16 +16,22 @@ function badRequest(message: string): ApiAnswer {
 
 // The package is CommonJS: its class is the default export's `default` under Node's ESM interop.
 const Ajv = (AjvDraft04 as unknown as { default: typeof AjvDraft04.default }).default;
-// Draft 4, as API Gateway models are; formats are not checked (the service checks few of them).
-const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: false });
+let ajv: InstanceType<typeof Ajv> | undefined;
 const compiled = new Map<string, ValidateFunction | undefined>();
+
+/** Made at the first validation: most runs validate nothing. */
+function ajvInstance(): InstanceType<typeof Ajv> {
+  // Draft 4, as API Gateway models are; formats are not checked (the service checks few of them).
+  ajv ??= new Ajv({ strict: false, validateFormats: false, allErrors: false });
+  return ajv;
+}
 
 function validatorOf(schema: unknown): ValidateFunction | undefined {
   const key = JSON.stringify(schema);
   if (!compiled.has(key)) {
     let validate: ValidateFunction | undefined;
     try {
-      validate = ajv.compile(schema as object);
+      validate = ajvInstance().compile(schema as object);
     } catch {
       // A schema Ajv cannot compile checks nothing, as a model API Gateway would not have taken.
       validate = undefined;
@@ -80,7 +86,7 @@ export function validateRequest(route: RestRouteSpec, request: ApiRequest, pathP
       } catch {
         return { answer: badRequest('Invalid request body'), detail: 'the body is not JSON' };
       }
-      if (!validate(body)) return { answer: badRequest('Invalid request body'), detail: `the body does not match the model: ${ajv.errorsText(validate.errors)}` };
+      if (!validate(body)) return { answer: badRequest('Invalid request body'), detail: `the body does not match the model: ${ajvInstance().errorsText(validate.errors)}` };
     }
   }
   return undefined;

@@ -116,7 +116,8 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
   const firstPort = options.port ?? 0;
   const apis = options.apis ?? options.local.apis;
-  for (const api of apis) for (const gap of describeGaps(api)) options.onNotice?.(gap);
+  // Once each: an API key given to two APIs is told about once.
+  for (const gap of new Set(apis.flatMap((api) => describeGaps(api)))) options.onNotice?.(gap);
   const served = apis.filter((api): api is Exclude<ApiSpec, { kind: 'websocket' }> => api.kind !== 'websocket' && (api.kind === 'url' || api.stages.length > 0));
   const servers: Server[] = [];
   const endpoints: ApiEndpoint[] = [];
