@@ -7,7 +7,7 @@ import type { ApiIntegration, IntegrationResponseSpec, NonProxyIntegration, Rest
 import { isRecord } from './cfn-template.js';
 import type { FunctionSpec } from './function-spec.js';
 import { Alphabets, stableCharacters } from './stable-characters.js';
-import type { TemplateScope } from './template-scope.js';
+import type { ResourceTarget, TemplateScope } from './template-scope.js';
 
 /** Finds the function of the app an integration URI names. */
 export type IntegrationFunctionFinder = (expression: unknown) => FunctionSpec | undefined;
@@ -102,17 +102,52 @@ export function proxyTransferMode(scope: TemplateScope, integration: Readonly<Re
   return transferMode(scope, integration);
 }
 
+/** The model a `$ref` expression names: the first `Ref` inside it to an `AWS::ApiGateway::Model`. */
+function referencedModel(scope: TemplateScope, expression: unknown, depth = 0): ResourceTarget | undefined {
+  if (depth > 16 || typeof expression !== 'object' || expression === null) return undefined;
+  const target = !Array.isArray(expression) && Object.keys(expression).length === 1 ? scope.traceResource(expression) : undefined;
+  if (target?.resource.Type === 'AWS::ApiGateway::Model') return target;
+  for (const item of Object.values(expression)) {
+    const found = referencedModel(scope, item, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** A model's schema with the other models its `$ref`s name (`.../restapis/{id}/models/{name}`) put in place. */
+function inlineModelRefs(scope: TemplateScope, schema: unknown, depth: number): unknown {
+  if (depth > 16 || typeof schema !== 'object' || schema === null) return schema;
+  if (Array.isArray(schema)) return schema.map((item) => inlineModelRefs(scope, item, depth + 1));
+  const record = schema as Record<string, unknown>;
+  const ref = record['$ref'];
+  if (ref !== undefined && !(typeof ref === 'string' && ref.startsWith('#'))) {
+    const model = referencedModel(scope, ref);
+    const inlined = model === undefined ? undefined : modelSchema(model.scope, { Ref: model.logicalId }, depth + 1);
+    if (typeof inlined === 'object' && inlined !== null && !Array.isArray(inlined)) {
+      // Only a document's root may say which draft it is.
+      const { $schema: _draft, ...rest } = inlined as Record<string, unknown>;
+      return rest;
+    }
+    if (model !== undefined) return {};
+  }
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, inlineModelRefs(scope, value, depth + 1)]));
+}
+
 /** The JSON Schema of a model: the `Schema` of an `AWS::ApiGateway::Model` the value refers to; built-in names have none. */
-function modelSchema(scope: TemplateScope, value: unknown): unknown {
+function modelSchema(scope: TemplateScope, value: unknown, depth = 0): unknown {
   const target = scope.traceResource(value);
   if (target === undefined || target.resource.Type !== 'AWS::ApiGateway::Model') return undefined;
-  const schema = target.scope.resolve(target.resource.Properties?.['Schema'], []);
-  if (typeof schema !== 'string') return schema;
-  try {
-    return JSON.parse(schema) as unknown;
-  } catch {
-    return undefined;
+  const given = target.resource.Properties?.['Schema'];
+  let schema: unknown = given;
+  if (typeof schema !== 'object' || schema === null) {
+    try {
+      schema = JSON.parse(target.scope.resolveString(given, [])) as unknown;
+    } catch {
+      return undefined;
+    }
   }
+  // Resolved after the references to other models are replaced, which resolving would flatten.
+  return target.scope.resolve(inlineModelRefs(target.scope, schema, depth), []);
 }
 
 /** What an `AWS::ApiGateway::Method` asks of a request: API key, required parameters, models, validator. */
