@@ -76,6 +76,8 @@ export interface RestMethodRequestSpec {
 export interface RestApiKeySpec {
   /** The key's construct path. */
   readonly constructPath: string;
+  /** The ten characters of the key's ID (stable stand-in for the one deploy would make). */
+  readonly keyId: string;
   /** Its `Value`, or a stable stand-in when the service would generate one. */
   readonly value: string;
   /** True when the template gives no `Value` (the key is made up locally). */

@@ -216,6 +216,7 @@ export function readApiKeys(scope: TemplateScope, apiLogicalId: string): RestApi
     const enabled = properties['Enabled'] === undefined ? false : scope.resolve(properties['Enabled'], []);
     keys.push({
       constructPath: scope.constructPath(id),
+      keyId: stableCharacters(`api-key-id:${scope.environment.stackName}/${id}`, 10, Alphabets.LOWER_ALPHANUMERIC),
       value: value || stableCharacters(`api-key:${scope.environment.stackName}/${id}`, 40, Alphabets.MIXED_ALPHANUMERIC),
       generated: value === '',
       enabled: enabled === true || enabled === 'true',

@@ -17,3 +17,10 @@ export function checkMethodRequest(api: RestApiSpec, stage: ApiStageSpec, route:
   if (invalid !== undefined) return { ok: false, ...invalid };
   return key.key === undefined ? { ok: true } : { ok: true, apiKey: key.key };
 }
+
+/** The key a request used, in a proxy event's `requestContext.identity` (`apiKey`, `apiKeyId`), as the service puts it. */
+export function withApiKey(event: Record<string, unknown>, key: RestApiKeySpec): void {
+  const requestContext = event['requestContext'];
+  const identity = typeof requestContext === 'object' && requestContext !== null ? (requestContext as Record<string, unknown>)['identity'] : undefined;
+  if (typeof identity === 'object' && identity !== null) Object.assign(identity, { apiKey: key.value, apiKeyId: key.keyId });
+}

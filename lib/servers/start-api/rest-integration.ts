@@ -68,7 +68,7 @@ function contextOf(input: RestIntegrationRequest): Record<string, unknown> {
     identity: {
       sourceIp: request.sourceIp,
       userAgent: headerValue(request, 'user-agent') ?? '',
-      ...(input.apiKey === undefined ? {} : { apiKey: input.apiKey.value, apiKeyId: input.apiKey.constructPath }),
+      ...(input.apiKey === undefined ? {} : { apiKey: input.apiKey.value, apiKeyId: input.apiKey.keyId }),
     },
     path: `/${stage.stageName}${input.path}`,
     protocol: request.protocol,

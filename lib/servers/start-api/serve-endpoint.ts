@@ -8,7 +8,7 @@ import { invokeIntegration, type IntegrationOutcome } from './invoke-integration
 import { matchHttpRoute, matchRestRoute } from './match-route.js';
 import { mapV1Response, mapV2Response, type MappedResponse } from './map-response.js';
 import { BodyTooLarge, readBody, toApiRequest } from './read-request.js';
-import { checkMethodRequest } from './method-request.js';
+import { checkMethodRequest, withApiKey } from './method-request.js';
 import { runRestIntegration } from './rest-integration.js';
 import { safeHeaders } from './safe-headers.js';
 import { streamToClient } from './stream-response.js';
@@ -120,6 +120,7 @@ async function handleRest(api: RestApiSpec, request: ApiRequest, response: Serve
     },
     'rest',
   );
+  if (checked.apiKey !== undefined) withApiKey(event, checked.apiKey);
   // A streamed method answers as the function writes, without the integration timeout.
   const streamed = integration.responseTransferMode === 'STREAM';
   const outcome = await invokeIntegration({ local: context.local, spec: integration.function, event, ...(streamed ? { stream: true } : { timeoutMs: integration.timeoutMs }), ...rejected(context) });

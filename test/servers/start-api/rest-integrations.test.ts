@@ -258,6 +258,11 @@ describe('startApi: REST integrations', () => {
       const ok = await fetch(`${base}/keyed`, { headers: { 'x-api-key': API_KEY_VALUE } });
       assert.equal(ok.status, 200);
       assert.deepEqual(await ok.json(), { key: API_KEY_VALUE });
+      const proxied = await fetch(`${base}/keyed-proxy`, { headers: { 'x-api-key': API_KEY_VALUE } });
+      const identity = ((await proxied.json()) as Json).requestContext.identity;
+      assert.equal(identity.apiKey, API_KEY_VALUE);
+      assert.match(identity.apiKeyId, /^[a-z0-9]{10}$/);
+      assert.equal((await fetch(`${base}/keyed-proxy`)).status, 403);
       const generated = /locally its value is ([A-Za-z0-9]{40})/.exec(notices.join('\n'))![1]!;
       assert.equal((await fetch(`${base}/keyed`, { headers: { 'x-api-key': generated } })).status, 200);
     });
