@@ -31,6 +31,8 @@ describe('startApi: REST integrations', () => {
   const details: string[] = [];
   const lastDetail = (): string => details.at(-1) ?? '';
   let base: string;
+  /** Lets the backend's `/chunks` answer finish. */
+  let release: () => void = () => undefined;
 
   before(async () => {
     // A real HTTP backend for the HTTP and HTTP_PROXY integrations.
@@ -38,6 +40,12 @@ describe('startApi: REST integrations', () => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
+        if (request.url === '/chunks') {
+          response.writeHead(200, { 'content-type': 'text/plain' });
+          response.write('one\n');
+          new Promise<void>((resolve) => (release = resolve)).then(() => response.end('two\n'), () => undefined);
+          return;
+        }
         seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
         if (request.url?.startsWith('/things/teapot') === true) {
           response.writeHead(418, { 'content-type': 'application/json' });
@@ -220,6 +228,30 @@ describe('startApi: REST integrations', () => {
       assert.equal(request.headers['x-custom'], 'c');
       assert.equal(request.headers['content-type'], 'text/plain');
       assert.equal(request.headers['x-forwarded-for'], '127.0.0.1');
+    });
+  });
+
+  describe('a streamed HTTP_PROXY method', () => {
+    it("passes the backend's chunks on as they come", async () => {
+      const response = await fetch(`${base}/streamed-proxy/chunks`);
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('content-type'), 'text/plain');
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      // The backend holds its end until released: the first chunk has come before it.
+      while (!text.includes('one\n')) {
+        const { value, done } = await reader.read();
+        assert.equal(done, false, 'the stream ended before the first chunk');
+        text += decoder.decode(value, { stream: true });
+      }
+      release();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      assert.equal(text, 'one\ntwo\n');
     });
   });
 
