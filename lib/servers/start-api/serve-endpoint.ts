@@ -102,7 +102,7 @@ async function handleRest(api: RestApiSpec, request: ApiRequest, response: Serve
   const checked = checkMethodRequest(api, staged.stage, match.route, request, match.pathParameters);
   if (!checked.ok) return checked;
   if (integration.kind !== 'lambda-proxy') {
-    return runRestIntegration({ api, stage: staged.stage, route: match.route, integration, request, pathParameters: match.pathParameters, path: staged.path, ...checked, local: context.local, response, ...rejected(context) });
+    return runRestIntegration({ api, stage: staged.stage, route: match.route, integration, request, pathParameters: match.pathParameters, path: staged.path, ...(checked.apiKey === undefined ? {} : { apiKey: checked.apiKey }), local: context.local, response, ...rejected(context) });
   }
   const contentType = headerValue(request, 'content-type');
   const event = buildV1Event(
