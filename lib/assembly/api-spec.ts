@@ -14,8 +14,27 @@ export type ApiIntegration =
       readonly payloadFormatVersion: '1.0' | '2.0';
       /** How long API Gateway waits for the function: 29 s for REST, 30 s for HTTP APIs by default. */
       readonly timeoutMs: number;
+      /** REST: `STREAM` when the integration's `ResponseTransferMode` asks for streaming. */
+      readonly responseTransferMode?: 'BUFFERED' | 'STREAM';
     }
-  /** Anything cdk-local does not emulate (MOCK, AWS, HTTP, a function outside the app); answered 501. */
+  /** REST: a `MOCK` integration, answered by API Gateway itself from its templates. */
+  | ({ readonly kind: 'mock' } & NonProxyIntegration)
+  /** REST: a non-proxy Lambda integration (`AWS` with a function's invocation URI). */
+  | ({ readonly kind: 'lambda'; readonly function: FunctionSpec; readonly timeoutMs: number } & NonProxyIntegration)
+  /** REST: an `HTTP` (non-proxy) integration to a URL. */
+  | ({ readonly kind: 'http'; readonly uri: string; readonly httpMethod: string; readonly timeoutMs: number } & NonProxyIntegration)
+  /** REST: an `HTTP_PROXY` integration to a URL. */
+  | {
+      readonly kind: 'http-proxy';
+      readonly uri: string;
+      /** `ANY`: the method of the request. */
+      readonly httpMethod: string;
+      readonly timeoutMs: number;
+      /** `integration.request.*` to their sources (`method.request.path.proxy`, `'static'`). */
+      readonly requestParameters: Readonly<Record<string, string>>;
+      readonly responseTransferMode?: 'BUFFERED' | 'STREAM';
+    }
+  /** Anything cdk-local does not emulate (AWS service integrations, VPC links, a function outside the app); answered 501. */
   | { readonly kind: 'unsupported'; readonly description: string };
 
 /**
@@ -69,6 +88,56 @@ export interface RouteAuthorization {
   readonly scopes: readonly string[];
 }
 
+/** What the non-proxy integrations of a REST API (MOCK, AWS, HTTP) share: mapping both ways. */
+export interface NonProxyIntegration {
+  /** Request mapping templates by content type. */
+  readonly requestTemplates: Readonly<Record<string, string>>;
+  /** `WHEN_NO_MATCH` (the default), `WHEN_NO_TEMPLATES` or `NEVER`. */
+  readonly passthroughBehavior: 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER';
+  /** `integration.request.*` to their sources (`method.request.path.id`, `'static'`). */
+  readonly requestParameters: Readonly<Record<string, string>>;
+  readonly integrationResponses: readonly IntegrationResponseSpec[];
+}
+
+/** One integration response of a non-proxy integration. */
+export interface IntegrationResponseSpec {
+  /** The method response's status, e.g. `200`. */
+  readonly statusCode: string;
+  /** Matched against the Lambda error message or the backend's status; undefined or empty: the default response. */
+  readonly selectionPattern?: string;
+  /** `method.response.header.X` to `'static'`, `integration.response.header.Y`, `integration.response.body.path`... */
+  readonly responseParameters: Readonly<Record<string, string>>;
+  /** Response mapping templates by content type. */
+  readonly responseTemplates: Readonly<Record<string, string>>;
+}
+
+/** What a REST method asks of a request before its integration runs. */
+export interface RestMethodRequestSpec {
+  /** `ApiKeyRequired`. */
+  readonly apiKeyRequired: boolean;
+  /** `method.request.querystring.x` and friends, `true` when required. */
+  readonly requestParameters: Readonly<Record<string, boolean>>;
+  /** JSON Schema (draft 4) of the body by content type (`$default` for any). */
+  readonly requestModels: Readonly<Record<string, unknown>>;
+  /** The request validator's checks; undefined without one. */
+  readonly validator?: { readonly body: boolean; readonly parameters: boolean };
+}
+
+/** An `AWS::ApiGateway::ApiKey` that a usage plan gives to stages of an API. */
+export interface RestApiKeySpec {
+  /** The key's construct path. */
+  readonly constructPath: string;
+  /** The ten characters of the key's ID (stable stand-in for the one deploy would make). */
+  readonly keyId: string;
+  /** Its `Value`, or a stable stand-in when the service would generate one. */
+  readonly value: string;
+  /** True when the template gives no `Value` (the key is made up locally). */
+  readonly generated: boolean;
+  readonly enabled: boolean;
+  /** The stages of this API whose usage plans hold the key. */
+  readonly stages: readonly string[];
+}
+
 /** One stage of an API. */
 export interface ApiStageSpec {
   /** e.g. `prod`; `$default` for an HTTP API's default stage. */
@@ -120,6 +189,8 @@ export interface RestRouteSpec {
   /** The authorizer that guards the method; undefined when `NONE` or not found. */
   readonly authorization?: RouteAuthorization;
   readonly integration: ApiIntegration;
+  /** API keys, parameters and models the method asks for; undefined: nothing. */
+  readonly methodRequest?: RestMethodRequestSpec;
 }
 
 /** An `AWS::ApiGateway::RestApi` (also a `SpecRestApi` with an inline OpenAPI body). */
@@ -131,6 +202,10 @@ export interface RestApiSpec extends EndpointBase {
   readonly routes: readonly RestRouteSpec[];
   /** Content types sent to the function as base64 (`BinaryMediaTypes`), e.g. `image/png`, `*\/*`. */
   readonly binaryMediaTypes: readonly string[];
+  /** The API keys usage plans give to its stages. @default none */
+  readonly apiKeys?: readonly RestApiKeySpec[];
+  /** Where API keys come from (`ApiKeySourceType`). @default 'HEADER' */
+  readonly apiKeySource?: 'HEADER' | 'AUTHORIZER';
 }
 
 /** One route of an HTTP API. */

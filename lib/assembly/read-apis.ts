@@ -14,6 +14,7 @@ import { isRecord } from './cfn-template.js';
 import { readCors } from './read-cors.js';
 import { readRouteAuthorization, type AuthorizerFunctionLookup } from './read-authorizers.js';
 import type { FunctionSpec } from './function-spec.js';
+import { proxyTransferMode, readApiKeys, readMethodRequest, readOpenApiMethodRequest, readRestIntegration } from './read-rest-integrations.js';
 import { Alphabets, stableCharacters } from './stable-characters.js';
 import type { ResourceTarget, TemplateScope } from './template-scope.js';
 
@@ -51,7 +52,7 @@ export function readApis(scope: TemplateScope, lookup: FunctionLookup, warnings:
   return apis;
 }
 
-function base(scope: TemplateScope, logicalId: string, name: string): Omit<RestApiSpec, 'kind' | 'apiId' | 'stages' | 'routes' | 'binaryMediaTypes'> {
+function base(scope: TemplateScope, logicalId: string, name: string): Omit<RestApiSpec, 'kind' | 'apiId' | 'stages' | 'routes' | 'binaryMediaTypes' | 'apiKeys' | 'apiKeySource'> {
   return {
     stackName: scope.environment.topStackName,
     constructPath: scope.constructPath(logicalId),
@@ -158,6 +159,15 @@ function proxyIntegration(
   return { kind: 'lambda-proxy', function: fn, payloadFormatVersion, timeoutMs };
 }
 
+/** A REST method's integration: Lambda proxy as before, the others read with their mappings. */
+function restIntegration(scope: TemplateScope, integration: Readonly<Record<string, unknown>>, lookup: FunctionLookup): ApiIntegration {
+  const type = scope.resolveString(integration['Type'] ?? integration['type'], []);
+  const timeoutMs = timeoutOf(scope, integration['TimeoutInMillis'] ?? integration['timeoutInMillis'], REST_TIMEOUT_MS);
+  if (type.toUpperCase() !== 'AWS_PROXY') return readRestIntegration(scope, integration, (uri) => findIntegrationFunction(scope, uri, lookup), timeoutMs);
+  const proxy = proxyIntegration(scope, type, integration['Uri'] ?? integration['uri'], lookup, '1.0', timeoutMs);
+  return proxy.kind === 'lambda-proxy' ? { ...proxy, ...proxyTransferMode(scope, integration) } : proxy;
+}
+
 function timeoutOf(scope: TemplateScope, value: unknown, fallback: number): number {
   const resolved = value === undefined ? undefined : Number(scope.resolveString(value, []));
   return resolved !== undefined && Number.isFinite(resolved) && resolved > 0 ? resolved : fallback;
@@ -184,6 +194,8 @@ function readRestApi(scope: TemplateScope, logicalId: string, lookup: FunctionLo
     stages: readRestStages(scope, logicalId),
     routes,
     binaryMediaTypes,
+    apiKeys: readApiKeys(scope, logicalId),
+    apiKeySource: (scope.resolveString(properties['ApiKeySourceType'], []) || (isRecord(body) && typeof body['x-amazon-apigateway-api-key-source'] === 'string' ? body['x-amazon-apigateway-api-key-source'] : '')).toUpperCase() === 'AUTHORIZER' ? 'AUTHORIZER' : 'HEADER',
   };
 }
 
@@ -210,19 +222,14 @@ function readRestMethods(scope: TemplateScope, apiLogicalId: string, lookup: Fun
     const path = resourcePath(scope, scope.traceResource(properties['ResourceId']), apiLogicalId);
     if (path === undefined) continue;
     const integration = isRecord(properties['Integration']) ? properties['Integration'] : {};
+    const methodRequest = readMethodRequest(scope, properties);
     routes.push({
       resourcePath: path === '' ? '/' : path,
       httpMethod: scope.resolveString(properties['HttpMethod'], []).toUpperCase(),
       authorizationType: scope.resolveString(properties['AuthorizationType'], []) || 'NONE',
       ...authorizationOf(scope, properties, lookup),
-      integration: proxyIntegration(
-        scope,
-        scope.resolveString(integration['Type'], []),
-        integration['Uri'],
-        lookup,
-        '1.0',
-        timeoutOf(scope, integration['TimeoutInMillis'], REST_TIMEOUT_MS),
-      ),
+      integration: restIntegration(scope, integration, lookup),
+      ...(methodRequest === undefined ? {} : { methodRequest }),
     });
   }
   return routes;
@@ -231,21 +238,24 @@ function readRestMethods(scope: TemplateScope, apiLogicalId: string, lookup: Fun
 function readOpenApiRoutes(scope: TemplateScope, body: unknown, lookup: FunctionLookup): RestRouteSpec[] {
   // Read unresolved, so the integration's uri still holds the reference to the function.
   const paths = isRecord(body) && isRecord(body['paths']) ? body['paths'] : {};
+  const document = scope.resolve(body, []);
   const routes: RestRouteSpec[] = [];
   for (const [path, item] of Object.entries(paths)) {
     if (!isRecord(item)) continue;
+    const resolvedItem = isRecord(document) && isRecord(document['paths']) ? document['paths'][path] : undefined;
     for (const [key, operation] of Object.entries(item)) {
       const method = key === OPENAPI_ANY ? 'ANY' : OPENAPI_METHODS.includes(key) ? key.toUpperCase() : undefined;
       if (method === undefined || !isRecord(operation)) continue;
       const integration = operation['x-amazon-apigateway-integration'];
       const security = Array.isArray(operation['security']) && operation['security'].length > 0 ? 'CUSTOM' : 'NONE';
+      const resolvedOperation = isRecord(resolvedItem) ? resolvedItem[key] : undefined;
+      const methodRequest = isRecord(document) && isRecord(resolvedItem) && isRecord(resolvedOperation) ? readOpenApiMethodRequest(document, resolvedItem, resolvedOperation) : undefined;
       routes.push({
         resourcePath: path,
         httpMethod: method,
         authorizationType: security,
-        integration: isRecord(integration)
-          ? proxyIntegration(scope, scope.resolveString(integration['type'], []), integration['uri'], lookup, '1.0', timeoutOf(scope, integration['timeoutInMillis'], REST_TIMEOUT_MS))
-          : { kind: 'unsupported', description: 'no x-amazon-apigateway-integration' },
+        integration: isRecord(integration) ? restIntegration(scope, integration, lookup) : { kind: 'unsupported', description: 'no x-amazon-apigateway-integration' },
+        ...(methodRequest === undefined ? {} : { methodRequest }),
       });
     }
   }

@@ -8,7 +8,7 @@ import { findApis, readAssembly, type ApiIntegration, type ApiSpec, type Assembl
 import { synthesizeApiApp } from '../fixtures/start-api/api-app.js';
 
 function integrationTarget(integration: ApiIntegration): string {
-  return integration.kind === 'lambda-proxy' ? `${integration.function.logicalId.replace(/[A-F0-9]{8}$/, '')} ${integration.payloadFormatVersion} ${integration.timeoutMs}` : `unsupported: ${integration.description}`;
+  return integration.kind === 'lambda-proxy' ? `${integration.function.logicalId.replace(/[A-F0-9]{8}$/, '')} ${integration.payloadFormatVersion} ${integration.timeoutMs}` : integration.kind === 'unsupported' ? `unsupported: ${integration.description}` : integration.kind;
 }
 
 describe('readAssembly: APIs and function URLs', () => {
@@ -65,7 +65,7 @@ describe('readAssembly: APIs and function URLs', () => {
       'POST /short': 'Short 1.0 29000',
       'POST /hold': 'Holder 1.0 29000',
       'POST /slow': 'Respond 1.0 1000',
-      'GET /mock': 'unsupported: a MOCK integration',
+      'GET /mock': 'mock',
     });
     const item = rest.routes.find((route) => route.resourcePath === '/items')!;
     assert.equal(item.integration.kind === 'lambda-proxy' && item.integration.function.constructPath, 'ApiStack/Echo');

@@ -35,7 +35,7 @@ function triggersByFunction(apis: readonly ApiSpec[]): Map<FunctionSpec, string[
     if (api.kind === 'url') add(api.function, `function URL ${api.constructPath} (${api.invokeMode}, auth ${api.authType})`);
     const routes = api.kind === 'rest' ? api.routes.map((route) => ({ key: `${route.httpMethod} ${route.resourcePath}`, integration: route.integration })) : api.kind === 'url' ? [] : api.routes.map((route) => ({ key: route.routeKey, integration: route.integration }));
     const kind = api.kind === 'rest' ? 'REST API' : api.kind === 'http' ? 'HTTP API' : 'WebSocket API';
-    for (const route of routes) if (route.integration.kind === 'lambda-proxy') add(route.integration.function, `${kind} ${api.constructPath}: ${route.key}`);
+    for (const route of routes) if (route.integration.kind === 'lambda-proxy' || route.integration.kind === 'lambda') add(route.integration.function, `${kind} ${api.constructPath}: ${route.key}`);
   }
   return triggers;
 }

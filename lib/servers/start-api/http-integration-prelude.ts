@@ -18,10 +18,11 @@ export function splitPrelude(bytes: Buffer): { prelude: Buffer; body: Buffer } |
 }
 
 /**
- * The status and headers a prelude `{"statusCode","headers","cookies"}` asks for; a prelude
- * that is not such an object gives undefined (the front end then fails the request).
+ * The status and headers a prelude `{"statusCode","headers","cookies"}` asks for (REST's also
+ * has `multiValueHeaders`); a prelude that is not such an object gives undefined (the front
+ * end then fails the request).
  */
-export function readPrelude(prelude: Buffer): StreamHead | undefined {
+export function readPrelude(prelude: Buffer, options: { readonly multiValueHeaders?: boolean } = {}): StreamHead | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(prelude.toString('utf8'));
@@ -37,6 +38,13 @@ export function readPrelude(prelude: Buffer): StreamHead | undefined {
   if (typeof given === 'object' && given !== null && !Array.isArray(given)) {
     for (const [name, value] of Object.entries(given)) {
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') headers.push([name, String(value)]);
+    }
+  }
+  const multi = fields['multiValueHeaders'];
+  if (options.multiValueHeaders === true && typeof multi === 'object' && multi !== null && !Array.isArray(multi)) {
+    for (const [name, values] of Object.entries(multi)) {
+      if (!Array.isArray(values)) continue;
+      for (const value of values) if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') headers.push([name, String(value)]);
     }
   }
   const cookies = fields['cookies'];

@@ -11,7 +11,14 @@ export type IntegrationOutcome =
   | { readonly kind: 'payload'; readonly body: Buffer; readonly requestId: string }
   /** A streamed response, for a front end that streams it on (function URLs in RESPONSE_STREAM mode). */
   | { readonly kind: 'stream'; readonly response: Extract<CallerResponse, { kind: 'stream' }>; readonly handle: InvocationHandle }
-  | { readonly kind: 'failure'; readonly failure: FrontEndFailure; readonly requestId?: string; readonly detail: string };
+  | {
+      readonly kind: 'failure';
+      readonly failure: FrontEndFailure;
+      readonly requestId?: string;
+      readonly detail: string;
+      /** A function error's payload (`errorMessage`, `errorType`, `stackTrace`), for a non-proxy integration to map. */
+      readonly errorPayload?: Buffer;
+    };
 
 /** Options of {@link invokeIntegration}. */
 export interface InvokeIntegrationOptions {
@@ -45,7 +52,7 @@ async function settle(handle: InvocationHandle, stream: boolean): Promise<Integr
     case 'payload':
       return { kind: 'payload', body: response.body, requestId: handle.requestId };
     case 'function-error':
-      return { kind: 'failure', failure: 'function-error', requestId: handle.requestId, detail: `${response.errorType}: ${response.body.toString('utf8')}` };
+      return { kind: 'failure', failure: 'function-error', requestId: handle.requestId, detail: `${response.errorType}: ${response.body.toString('utf8')}`, errorPayload: response.body };
     case 'stream': {
       if (stream) return { kind: 'stream', response, handle };
       const body = await readWhole(response.body);

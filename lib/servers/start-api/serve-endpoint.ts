@@ -1,5 +1,4 @@
-import { once } from 'node:events';
-import { validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiSpec, ApiStageSpec, FunctionSpec, FunctionUrlEndpointSpec, HttpApiSpec, RestApiSpec } from '../../assembly/index.js';
 import type { LocalLambda } from '../../host/index.js';
 import { decodeComponent, headerValue, shortRequestId, isTextContentType, mediaTypeMatches, type ApiAnswer, type ApiRequest } from './api-request.js';
@@ -7,17 +6,18 @@ import { authorizeHttp, authorizeRest, authorizeUrl, withAuthorization, type Aut
 import { buildV1Event, buildV2Event, type EventContext } from './build-event.js';
 import { corsOf, isPreflight, preflightAnswer, withCorsHeaders } from './cors.js';
 import { failureAnswer, notImplementedAnswer, type FrontEnd } from './front-end-answers.js';
-import { HTTP_INTEGRATION_CONTENT_TYPE, readPrelude, splitPrelude } from './http-integration-prelude.js';
 import { invokeIntegration, type IntegrationOutcome } from './invoke-integration.js';
 import { matchHttpRoute, matchRestRoute } from './match-route.js';
 import { mapV1Response, mapV2Response, type MappedResponse } from './map-response.js';
 import { BodyTooLarge, readBody, toApiRequest } from './read-request.js';
+import { checkMethodRequest, withApiKey } from './method-request.js';
+import { runRestIntegration } from './rest-integration.js';
+import { safeHeaders } from './safe-headers.js';
+import { streamToClient } from './stream-response.js';
 
 /** API Gateway takes request bodies up to 10 MB; Lambda takes events up to 6 MB. */
 const API_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 const URL_BODY_LIMIT_BYTES = 6 * 1024 * 1024;
-/** Headers HTTP itself owns: the front end sets them, not the function. */
-const HOP_BY_HOP = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade']);
 
 /** One request the server answered, for a per-request log line. */
 export interface ApiRequestSummary {
@@ -66,22 +66,6 @@ function domainOf(request: ApiRequest): string {
   return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? host);
 }
 
-/** The function's headers that HTTP can carry; hop-by-hop ones are the front end's. */
-function safeHeaders(headers: readonly (readonly [string, string])[]): [string, string][] | undefined {
-  const kept: [string, string][] = [];
-  for (const [name, value] of headers) {
-    if (HOP_BY_HOP.has(name.toLowerCase())) continue;
-    try {
-      validateHeaderName(name);
-      validateHeaderValue(name, value);
-    } catch {
-      return undefined;
-    }
-    kept.push([name, value]);
-  }
-  return kept;
-}
-
 function write(response: ServerResponse, answer: ApiAnswer, frontEndHeaders: readonly (readonly [string, string])[]): void {
   const headers = [...answer.headers, ...frontEndHeaders];
   response.writeHead(answer.statusCode, headers.flat());
@@ -115,7 +99,7 @@ function failed(outcome: Extract<IntegrationOutcome, { kind: 'failure' }>, front
   return { answer: failureAnswer(frontEnd, outcome.failure), function: fn, ...(outcome.requestId === undefined ? {} : { requestId: outcome.requestId }), detail: outcome.detail };
 }
 
-async function handleRest(api: RestApiSpec, request: ApiRequest, context: EndpointContext): Promise<Handled> {
+async function handleRest(api: RestApiSpec, request: ApiRequest, response: ServerResponse, context: EndpointContext): Promise<Handled> {
   const staged = restStage(api, request.path);
   const match = staged === undefined ? undefined : matchRestRoute(api.routes, request.method, staged.path);
   if (staged === undefined || match === undefined) return { answer: failureAnswer('rest', 'not-found'), detail: 'no such stage, resource or method' };
@@ -133,14 +117,21 @@ async function handleRest(api: RestApiSpec, request: ApiRequest, context: Endpoi
     resourceId: stableId(`${api.apiId}${match.route.resourcePath}`),
     deploymentId: stableId(`${api.apiId}/${staged.stage.stageName}`),
   };
-  // The method's authorizer decides before any integration runs.
+  // The method's authorizer decides first; then the API key and the request validator, before any integration runs.
   const authorized = await authorizeRest(context.authorizers, api, match.route, eventContext);
   if (!authorized.ok) return refusal(authorized);
-  if (integration.kind !== 'lambda-proxy') return { answer: notImplementedAnswer(integration.description), detail: integration.description };
+  const checked = checkMethodRequest(api, staged.stage, match.route, request, match.pathParameters);
+  if (!checked.ok) return checked;
+  if (integration.kind !== 'lambda-proxy') {
+    return runRestIntegration({ api, stage: staged.stage, route: match.route, integration, request, pathParameters: match.pathParameters, path: staged.path, ...(checked.apiKey === undefined ? {} : { apiKey: checked.apiKey }), local: context.local, response, ...rejected(context) });
+  }
   const event = withAuthorization(buildV1Event(eventContext, 'rest'), authorized);
-  const outcome = await invokeIntegration({ local: context.local, spec: integration.function, event, timeoutMs: integration.timeoutMs, ...rejected(context) });
+  if (checked.apiKey !== undefined) withApiKey(event, checked.apiKey);
+  // A streamed method answers as the function writes, without the integration timeout.
+  const streamed = integration.responseTransferMode === 'STREAM';
+  const outcome = await invokeIntegration({ local: context.local, spec: integration.function, event, ...(streamed ? { stream: true } : { timeoutMs: integration.timeoutMs }), ...rejected(context) });
   if (outcome.kind === 'failure') return failed(outcome, 'rest', integration.function);
-  if (outcome.kind !== 'payload') return { answer: failureAnswer('rest', 'function-error'), function: integration.function };
+  if (outcome.kind === 'stream') return streamToClient(outcome, response, integration.function, { frontEnd: 'rest', frontEndHeaders: frontEndHeaders(api, request, {}) });
   const accept = headerValue(request, 'accept');
   const isBinary = (type: string | undefined): boolean =>
     api.binaryMediaTypes.some((pattern) => (accept !== undefined && accept.split(',').some((item) => mediaTypeMatches(item, pattern))) || (type !== undefined && mediaTypeMatches(type, pattern)));
@@ -189,7 +180,10 @@ async function handleHttp(api: HttpApiSpec, request: ApiRequest, context: Endpoi
   const version = integration.kind === 'lambda-proxy' ? integration.payloadFormatVersion : '2.0';
   const authorized = await authorizeHttp(context.authorizers, api, match.route, eventContext, decodedPath, version);
   if (!authorized.ok) return refusal(authorized);
-  if (integration.kind !== 'lambda-proxy') return { answer: notImplementedAnswer(integration.description), detail: integration.description };
+  if (integration.kind !== 'lambda-proxy') {
+    const description = integration.kind === 'unsupported' ? integration.description : `a ${integration.kind} integration`;
+    return { answer: notImplementedAnswer(description), detail: description };
+  }
   const event = withAuthorization(integration.payloadFormatVersion === '2.0' ? buildV2Event(eventContext, { rawPath: decodedPath }) : buildV1Event(eventContext, 'http'), authorized);
   const outcome = await invokeIntegration({ local: context.local, spec: integration.function, event, timeoutMs: integration.timeoutMs, ...rejected(context) });
   if (outcome.kind === 'failure') return failed(outcome, 'http', integration.function);
@@ -222,70 +216,11 @@ async function handleUrl(api: FunctionUrlEndpointSpec, request: ApiRequest, resp
   if (outcome.kind === 'failure') return failed(outcome, 'url', fn);
   if (outcome.kind === 'payload') return mapped(mapV2Response(outcome.body), 'url', fn, outcome.requestId);
   const { cors } = api;
-  return streamToClient(outcome, response, fn, cors === undefined ? undefined : (headers) => withCorsHeaders(cors, request, headers));
-}
-
-/** Streams a function's response to the client as it is written: the prelude first, when it has one. */
-async function streamToClient(
-  outcome: Extract<IntegrationOutcome, { kind: 'stream' }>,
-  response: ServerResponse,
-  fn: FunctionSpec,
-  cors: (headers: readonly (readonly [string, string])[]) => readonly (readonly [string, string])[] = (headers) => headers,
-): Promise<Handled> {
-  const { handle } = outcome;
-  const frontEndHeaders: [string, string][] = [['x-amzn-RequestId', handle.requestId]];
-  const withPrelude = outcome.response.contentType === HTTP_INTEGRATION_CONTENT_TYPE;
-  let pending = Buffer.alloc(0);
-  let statusCode: number | undefined;
-  const start = (status: number, headers: readonly (readonly [string, string])[]): void => {
-    statusCode = status;
-    response.writeHead(status, [...cors(headers), ...frontEndHeaders].flat());
-    // Headers go out now, before the first chunk, as the service sends them.
-    response.flushHeaders();
-  };
-  const send = async (chunk: Buffer): Promise<void> => {
-    // A client that went away never drains: stop waiting when the response closes.
-    if (chunk.length > 0 && !response.destroyed && !response.write(chunk)) await Promise.race([once(response, 'drain'), once(response, 'close')]);
-  };
-  const plainHead: [string, string][] = [['Content-Type', outcome.response.contentType]];
-  try {
-    for await (const chunk of outcome.response.body as AsyncIterable<Buffer>) {
-      if (statusCode !== undefined) {
-        await send(chunk);
-        continue;
-      }
-      // The status goes out with the first byte: a function that fails before it gets a 502.
-      if (!withPrelude) {
-        if (chunk.length === 0) continue;
-        start(200, plainHead);
-        await send(chunk);
-        continue;
-      }
-      pending = Buffer.concat([pending, chunk]);
-      const split = splitPrelude(pending);
-      if (split === undefined) continue;
-      const head = readPrelude(split.prelude);
-      const headers = head === undefined ? undefined : safeHeaders(head.headers);
-      if (head === undefined || headers === undefined) {
-        return { answer: failureAnswer('url', 'malformed'), function: fn, requestId: handle.requestId, detail: 'malformed response: the prelude of the stream' };
-      }
-      start(head.statusCode, headers);
-      await send(split.body);
-    }
-  } catch {
-    // Cut short (a timeout, a crash): the report says why; the client sees the body end.
-  }
-  const report = await handle.report;
-  const completion = await outcome.response.completion;
-  const error = report.status !== 'success' ? (report.errorType ?? report.status) : completion.error?.errorType;
-  if (statusCode === undefined) {
-    if (error !== undefined) return { answer: failureAnswer('url', 'function-error'), function: fn, requestId: handle.requestId, detail: error };
-    // An empty stream is an empty 200; one that never finished its prelude has that as its body.
-    start(200, withPrelude ? [['Content-Type', 'application/octet-stream']] : plainHead);
-    await send(pending);
-  }
-  response.end();
-  return { written: { statusCode: statusCode ?? 200 }, function: fn, requestId: handle.requestId, ...(error === undefined ? {} : { detail: error }) };
+  return streamToClient(outcome, response, fn, {
+    frontEnd: 'url',
+    frontEndHeaders: [['x-amzn-RequestId', outcome.handle.requestId]],
+    ...(cors === undefined ? {} : { headers: (headers) => withCorsHeaders(cors, request, headers) }),
+  });
 }
 
 function frontEndHeaders(api: ApiSpec, request: ApiRequest, handled: Handled): [string, string][] {
@@ -337,7 +272,7 @@ export function createRequestHandler(endpoint: ApiSpec | (() => ApiSpec), contex
       try {
         handled =
           api.kind === 'rest'
-            ? await handleRest(api, request, context)
+            ? await handleRest(api, request, response, context)
             : api.kind === 'http'
               ? await handleHttp(api, request, context)
               : api.kind === 'url'

@@ -5,6 +5,7 @@ import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { LocalLambda } from '../../host/index.js';
 import { describeCorsGap } from './cors.js';
 import { Authorizers, describeAuthorization } from './authorizers/index.js';
+import { describeApiKeys } from './api-keys.js';
 import { createRequestHandler, type ApiRequestSummary } from './serve-endpoint.js';
 import { WebSocketEndpoint } from './websocket/websocket-endpoint.js';
 
@@ -100,6 +101,7 @@ export function describeGaps(api: ApiSpec, options: { readonly verifyJwt?: boole
     if (api.kind === 'websocket' && route.authorizationType !== 'NONE') gaps.push(`${api.constructPath}: ${route.key} has authorization ${route.authorizationType}, which cdk-local does not enforce yet; requests go through.`);
   }
   gaps.push(...describeAuthorization(api, { verifyJwt: options.verifyJwt !== false }));
+  if (api.kind === 'rest') gaps.push(...describeApiKeys(api));
   return gaps;
 }
 
@@ -134,7 +136,8 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
   const firstPort = options.port ?? 0;
   const apis = options.apis ?? options.local.apis;
-  for (const api of apis) for (const gap of describeGaps(api, { verifyJwt: options.verifyJwt !== false })) options.onNotice?.(gap);
+  // Once each: an API key given to two APIs is told about once.
+  for (const gap of new Set(apis.flatMap((api) => describeGaps(api, { verifyJwt: options.verifyJwt !== false })))) options.onNotice?.(gap);
   // One cache of authorizer results and issuers' keys for every endpoint, as API Gateway keeps them per authorizer.
   const authorizers = new Authorizers({
     local: options.local,
