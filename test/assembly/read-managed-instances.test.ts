@@ -20,7 +20,7 @@ function options(runtime: string, memorySizeMb: number, warnings: string[] = [])
 const ARN = 'arn:aws:lambda:us-east-1:111122223333:capacity-provider:p';
 
 describe('readManagedInstances', () => {
-  it('Y.81 is undefined without CapacityProviderConfig, and reads its fields and MaxExecutionEnvironments', () => {
+  it('Y.157 is undefined without CapacityProviderConfig, and reads its fields and MaxExecutionEnvironments', () => {
     assert.equal(readManagedInstances({}, options('nodejs22.x', 2048)), undefined);
     assert.deepEqual(
       readManagedInstances(
@@ -36,7 +36,7 @@ describe('readManagedInstances', () => {
     );
   });
 
-  it('Y.81 without PerExecutionEnvironmentMaxConcurrency takes the runtime\'s default per vCPU (MemorySize / 1024 / GiB per vCPU)', () => {
+  it('Y.157 without PerExecutionEnvironmentMaxConcurrency takes the runtime\'s default per vCPU (MemorySize / 1024 / GiB per vCPU)', () => {
     const config = (extra: Record<string, unknown> = {}) => ({ CapacityProviderConfig: { LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: ARN, ...extra } } });
     assert.equal(readManagedInstances(config(), options('nodejs22.x', 2048))?.perExecutionEnvironmentMaxConcurrency, 64);
     assert.equal(readManagedInstances(config(), options('nodejs24.x', 8192))?.perExecutionEnvironmentMaxConcurrency, 4 * 64);

@@ -39,7 +39,7 @@ describe('Lambda Managed Instances (docs/conformance.md Y)', () => {
     }
   });
 
-  it('Y.81 reads CapacityProviderConfig from the synthesized template', () => {
+  it('Y.157 reads CapacityProviderConfig from the synthesized template', () => {
     const spec = local.getFunction('Concurrent');
     assert.deepEqual(spec.managedInstances, {
       capacityProviderArn: 'arn:aws:lambda:us-east-1:111122223333:capacity-provider:local-test',
@@ -49,7 +49,7 @@ describe('Lambda Managed Instances (docs/conformance.md Y)', () => {
     assert.equal(local.getFunction('OnDemand').managedInstances, undefined);
   });
 
-  it('Y.82 Y.87 four concurrent invocations of a Node.js function are served by one process, each answer to its own caller', { timeout: 180_000 }, async () => {
+  it('Y.158 Y.163 four concurrent invocations of a Node.js function are served by one process, each answer to its own caller', { timeout: 180_000 }, async () => {
     const group = 'node-four';
     const url = barrier.url(group, MAX_CONCURRENCY);
     const ids = ['a', 'b', 'c', 'd'];
@@ -94,7 +94,7 @@ describe('Lambda Managed Instances (docs/conformance.md Y)', () => {
     assert.equal(notices.filter((notice) => notice.includes('Concurrent runs on Lambda Managed Instances')).length, 1, JSON.stringify(notices));
   });
 
-  it('Y.83 an error in one concurrent invocation leaves the others and the process alone', { timeout: 180_000 }, async () => {
+  it('Y.159 an error in one concurrent invocation leaves the others and the process alone', { timeout: 180_000 }, async () => {
     const group = 'node-errors';
     const url = barrier.url(group, MAX_CONCURRENCY);
     const events = ['e1', 'e2', 'e3', 'e4'].map((id, index) => ({ id, barrier: url, fail: index % 2 === 1 }));
@@ -116,7 +116,7 @@ describe('Lambda Managed Instances (docs/conformance.md Y)', () => {
     assert.equal(local.environmentCount('Concurrent').current, 1);
   });
 
-  it('Y.84 a timed-out invocation is answered Sandbox.Timedout while its handler runs on and the environment serves the others', { timeout: 180_000 }, async () => {
+  it('Y.160 a timed-out invocation is answered Sandbox.Timedout while its handler runs on and the environment serves the others', { timeout: 180_000 }, async () => {
     const group = 'node-timeout';
     const slow = local.invoke('Brief', { event: { id: 'slow', barrier: barrier.url(group) } });
     await barrier.waitForArrivals(group, 1);
@@ -140,7 +140,7 @@ describe('Lambda Managed Instances (docs/conformance.md Y)', () => {
     assert.equal(local.environmentCount('Brief').current, 1);
   });
 
-  it('Y.85 a fifth invocation while four run starts a second environment; the function takes no more than its environments hold', { timeout: 180_000 }, async () => {
+  it('Y.161 a fifth invocation while four run starts a second environment; the function takes no more than its environments hold', { timeout: 180_000 }, async () => {
     const group = 'node-five';
     const url = barrier.url(group);
     const first = ['f1', 'f2', 'f3', 'f4'].map((id) => local.invoke('Concurrent', { event: { id, barrier: url } }));
@@ -156,7 +156,7 @@ describe('Lambda Managed Instances (docs/conformance.md Y)', () => {
     assert.equal(local.environmentCount('Concurrent').peak, 2);
   });
 
-  it('Y.86 Python: each concurrent invocation runs in a worker process of its own, under one runtime', { timeout: 180_000 }, async () => {
+  it('Y.162 Python: each concurrent invocation runs in a worker process of its own, under one runtime', { timeout: 180_000 }, async () => {
     const group = 'python-four';
     const url = barrier.url(group, MAX_CONCURRENCY);
     const ids = ['p1', 'p2', 'p3', 'p4'];
@@ -183,7 +183,7 @@ describe('Lambda Managed Instances (docs/conformance.md Y)', () => {
     assert.deepEqual(local.environmentCount('Workers'), { current: 1, peak: 1 });
   });
 
-  it('Y.84 Y.86 Python: a timed-out invocation\'s worker runs on, has its late answer refused, and serves again', { timeout: 180_000 }, async () => {
+  it('Y.160 Y.162 Python: a timed-out invocation\'s worker runs on, has its late answer refused, and serves again', { timeout: 180_000 }, async () => {
     const group = 'python-timeout';
     const slow = local.invoke('BriefWorkers', { event: { id: 'slow', barrier: barrier.url(group) } });
     await barrier.waitForArrivals(group, 1);
@@ -212,7 +212,7 @@ describe('Lambda Managed Instances (docs/conformance.md Y)', () => {
     assert.equal(local.environmentCount('BriefWorkers').current, 1, 'no reset');
   });
 
-  it('Y.88 a function on the default compute still runs one invocation per environment, with AWS_LAMBDA_INITIALIZATION_TYPE on-demand', { timeout: 180_000 }, async () => {
+  it('Y.164 a function on the default compute still runs one invocation per environment, with AWS_LAMBDA_INITIALIZATION_TYPE on-demand', { timeout: 180_000 }, async () => {
     const group = 'on-demand';
     const url = barrier.url(group, 2);
     const answers = (await Promise.all(['o1', 'o2'].map((id) => local.invoke('OnDemand', { event: { id, barrier: url } })))).map((result) => result.payload as Answer);

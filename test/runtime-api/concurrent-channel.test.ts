@@ -30,7 +30,7 @@ function post(app: FastifyInstance, requestId: string, kind: 'response' | 'error
 }
 
 describe('the Runtime API of a Lambda Managed Instances environment', () => {
-  it('Y.82 hands each waiting /next its own invocation and routes each answer, in any order, to its own request', async () => {
+  it('Y.158 hands each waiting /next its own invocation and routes each answer, in any order, to its own request', async () => {
     const { app, channel } = await setUp();
     const init = channel.expectInit();
     // Three workers wait; the first /next ends init.
@@ -55,7 +55,7 @@ describe('the Runtime API of a Lambda Managed Instances environment', () => {
     await app.close();
   });
 
-  it('Y.82 queues an invocation until a worker asks for it', async () => {
+  it('Y.158 queues an invocation until a worker asks for it', async () => {
     const { app, channel } = await setUp();
     const pending = channel.invoke(invocation('queued'));
     assert.equal(channel.waitingWorkers, 0);
@@ -66,7 +66,7 @@ describe('the Runtime API of a Lambda Managed Instances environment', () => {
     await app.close();
   });
 
-  it('Y.84 C.12 refuses an unknown request id and a second answer (400), and a late one after a timeout with 410 InvokeTimeout', async () => {
+  it('Y.160 C.12 refuses an unknown request id and a second answer (400), and a late one after a timeout with 410 InvokeTimeout', async () => {
     const { app, channel } = await setUp();
     const nexts = [next(app), next(app)];
     channel.invoke(invocation('answered'));
@@ -84,7 +84,7 @@ describe('the Runtime API of a Lambda Managed Instances environment', () => {
     await app.close();
   });
 
-  it('Y.86 takes the first worker\'s init error; the others\' get 403, and so does /next after it', async () => {
+  it('Y.162 takes the first worker\'s init error; the others\' get 403, and so does /next after it', async () => {
     const { app, channel } = await setUp();
     const init = channel.expectInit();
     const headers = { 'lambda-runtime-function-error-type': 'Runtime.ImportModuleError' };

@@ -44,7 +44,7 @@ describe('start-lambda: Lambda Managed Instances through the AWS SDK (docs/confo
     }
   });
 
-  it('Y.82 Y.83 four concurrent InvokeCommands are served by one process, each caller getting its own answer and request id', { timeout: 180_000 }, async () => {
+  it('Y.158 Y.159 four concurrent InvokeCommands are served by one process, each caller getting its own answer and request id', { timeout: 180_000 }, async () => {
     const url = barrier.url('sdk-four', MAX_CONCURRENCY);
     const ids = ['s1', 's2', 's3', 's4'];
     const results = await Promise.all(
@@ -71,7 +71,7 @@ describe('start-lambda: Lambda Managed Instances through the AWS SDK (docs/confo
     assert.deepEqual(local.environmentCount('Concurrent'), { current: 1, peak: 1 });
   });
 
-  it('Y.81 GetFunctionConfiguration returns the function\'s CapacityProviderConfig', async () => {
+  it('Y.157 GetFunctionConfiguration returns the function\'s CapacityProviderConfig', async () => {
     const configuration = await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Concurrent' }));
     assert.deepEqual(configuration.CapacityProviderConfig, {
       LambdaManagedInstancesCapacityProviderConfig: {

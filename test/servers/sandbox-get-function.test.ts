@@ -71,7 +71,7 @@ describe('start-lambda seen from a sandbox', { skip }, () => {
     return answer;
   }
 
-  it('V.86 GetFunction, GetFunctionConfiguration and ListFunctions from a sandbox leave Environment out; on this machine they carry it', async () => {
+  it('V.132 GetFunction, GetFunctionConfiguration and ListFunctions from a sandbox leave Environment out; on this machine they carry it', async () => {
     const onHost = await client.send(new GetFunctionCommand({ FunctionName: 'named-echo' }));
     assert.deepEqual(onHost.Configuration?.Environment?.Variables?.['GREETING'], 'named');
 

@@ -11,7 +11,7 @@ const allow = (resource: unknown, action: unknown = 'execute-api:Invoke') => ({ 
 const deny = (resource: unknown) => ({ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: resource });
 
 describe('evaluatePolicy', () => {
-  it('S.85 allows what an Allow statement covers, with * and ? wildcards', () => {
+  it('S.99 allows what an Allow statement covers, with * and ? wildcards', () => {
     assert.equal(evaluatePolicy(policy(allow(ARN)), 'execute-api:Invoke', ARN), 'allow');
     assert.equal(evaluatePolicy(policy(allow('arn:aws:execute-api:eu-west-1:111122223333:abcdefghij/*/GET/*')), 'execute-api:Invoke', ARN), 'allow');
     assert.equal(evaluatePolicy(policy(allow('arn:aws:execute-api:eu-west-1:111122223333:abcdefghij/test/GET/items/4?')), 'execute-api:Invoke', ARN), 'allow');
@@ -56,7 +56,7 @@ describe('identity sources', () => {
   };
   const context = (repeats: IdentityContext['repeats']): IdentityContext => ({ request, stageVariables: { tenant: 'acme' }, contextVariables: { routeKey: 'GET /items/{id}' }, repeats });
 
-  it('S.82 reads headers (any case), query strings, stage and context variables, in either front end spelling', () => {
+  it('S.96 reads headers (any case), query strings, stage and context variables, in either front end spelling', () => {
     assert.equal(identityValue('method.request.header.authorization', context('last')), 'token');
     assert.equal(identityValue('$request.header.AUTHORIZATION', context('join')), 'token');
     assert.equal(identityValue('method.request.header.X-Multi', context('last')), 'two');

@@ -97,7 +97,7 @@ describe('start-api authorizers', () => {
   });
 
   describe('a REST TOKEN authorizer', () => {
-    it('S.82 answers 401 without calling the authorizer when the token is missing or fails the validation expression', async () => {
+    it('S.96 answers 401 without calling the authorizer when the token is missing or fails the validation expression', async () => {
       for (const headers of [{}, { authorization: 'not-a-known-token' }] as Record<string, string>[]) {
         const response = await get(rest('/token'), headers);
         assert.equal(response.status, 401);
@@ -106,7 +106,7 @@ describe('start-api authorizers', () => {
       }
     });
 
-    it('S.83 S.84 S.87 allows the method its policy allows, with principalId and context in requestContext.authorizer', async () => {
+    it('S.97 S.98 S.101 allows the method its policy allows, with principalId and context in requestContext.authorizer', async () => {
       const response = await get(rest('/token'), { authorization: 'allow' });
       assert.equal(response.status, 200, response.text);
       const { authorizer } = response.json.requestContext;
@@ -121,7 +121,7 @@ describe('start-api authorizers', () => {
       assert.equal(authorizer.methodArn, `arn:aws:execute-api:eu-west-1:111122223333:${apiId}/test/GET/token`);
     });
 
-    it('S.85 answers 403 on an explicit deny and on a policy that does not allow the method', async () => {
+    it('S.99 answers 403 on an explicit deny and on a policy that does not allow the method', async () => {
       const denied = await get(rest('/token'), { authorization: 'deny' });
       assert.equal(denied.status, 403);
       assert.equal(denied.text, '{"Message":"User is not authorized to access this resource with an explicit deny"}');
@@ -131,7 +131,7 @@ describe('start-api authorizers', () => {
       assert.equal(elsewhere.text, '{"Message":"User is not authorized to access this resource"}');
     });
 
-    it('S.86 answers 401 when the authorizer fails with Unauthorized, 500 when it fails otherwise or answers nonsense', async () => {
+    it('S.100 answers 401 when the authorizer fails with Unauthorized, 500 when it fails otherwise or answers nonsense', async () => {
       const unauthorized = await get(rest('/token'), { authorization: 'unauthorized' });
       assert.equal(unauthorized.status, 401);
       assert.equal(unauthorized.text, '{"message":"Unauthorized"}');
@@ -143,7 +143,7 @@ describe('start-api authorizers', () => {
       }
     });
 
-    it('S.88 reuses a result for the same token within the TTL, for every method, and not when the TTL is 0', async () => {
+    it('S.102 reuses a result for the same token within the TTL, for every method, and not when the TTL is 0', async () => {
       const first = await get(rest('/token'), { authorization: 'allow-get' });
       const second = await get(rest('/token'), { authorization: 'allow-get' });
       assert.equal(first.status, 200, first.text);
@@ -191,7 +191,7 @@ describe('start-api authorizers', () => {
       return issuer;
     };
 
-    it("S.91 takes a token of the pool's issuer, and hands its claims on as the service writes them", async () => {
+    it("S.105 takes a token of the pool's issuer, and hands its claims on as the service writes them", async () => {
       const token = await sign({ iss: poolIssuer(), sub: 'user-1', token_use: 'id', email: 'ada@example.com', email_verified: true, iat: now() - 10, exp: now() + 3600 }, strangerKey);
       const response = await get(rest('/cognito'), { authorization: token });
       assert.equal(response.status, 200, response.text);
@@ -218,7 +218,7 @@ describe('start-api authorizers', () => {
   });
 
   describe('AWS_IAM', () => {
-    it('S.92 refuses an unsigned request as each front end does, and takes a signed one', async () => {
+    it('S.106 refuses an unsigned request as each front end does, and takes a signed one', async () => {
       const unsignedRest = await get(rest('/iam'));
       assert.equal(unsignedRest.status, 403);
       assert.equal(unsignedRest.text, '{"message":"Missing Authentication Token"}');
@@ -277,7 +277,7 @@ describe('start-api authorizers', () => {
   });
 
   describe('an HTTP API JWT authorizer', () => {
-    it("S.89 S.90 takes a token signed by the issuer's key, its claims under authorizer.jwt", async () => {
+    it("S.103 S.104 takes a token signed by the issuer's key, its claims under authorizer.jwt", async () => {
       const response = await get(http('/jwt'), { authorization: `Bearer ${await sign(jwtClaims({ email: 'ada@example.com', groups: ['a', 'b'] }))}` });
       assert.equal(response.status, 200, response.text);
       const { jwt } = response.json.requestContext.authorizer;

@@ -86,7 +86,7 @@ describe('start-api CORS over plain HTTP', () => {
   });
 
   describe('an HTTP API with corsPreflight', () => {
-    it('T.81 T.83 answers an allowed preflight itself, 204 with the configured headers, without calling the function', async () => {
+    it('T.107 T.109 answers an allowed preflight itself, 204 with the configured headers, without calling the function', async () => {
       const answer = await preflight(`${base(CorsEndpoints.http)}/items/1`, ORIGIN, 'PUT', 'x-custom,content-type');
       assert.equal(answer.status, 204);
       assert.equal(answer.body, '');
@@ -102,7 +102,7 @@ describe('start-api CORS over plain HTTP', () => {
       assert.equal(answer.summary.detail, 'CORS preflight');
     });
 
-    it('T.84 answers a preflight from another origin, or for a method or header it does not allow, 204 without any Access-Control header', async () => {
+    it('T.110 answers a preflight from another origin, or for a method or header it does not allow, 204 without any Access-Control header', async () => {
       for (const [origin, method, headers] of [
         [OTHER_ORIGIN, 'PUT', undefined],
         [ORIGIN, 'PATCH', undefined],
@@ -115,13 +115,13 @@ describe('start-api CORS over plain HTTP', () => {
       }
     });
 
-    it('T.81 answers a preflight for a path no route has, as it needs no OPTIONS route', async () => {
+    it('T.107 answers a preflight for a path no route has, as it needs no OPTIONS route', async () => {
       const answer = await preflight(`${base(CorsEndpoints.http)}/nowhere`, ORIGIN, 'GET');
       assert.equal(answer.status, 204);
       assert.equal(corsHeaders(answer)['access-control-allow-origin'], ORIGIN);
     });
 
-    it("T.82 sends the preflight to the function when a route takes OPTIONS (ANY), with the preflight's configured headers on its answer", async () => {
+    it("T.108 sends the preflight to the function when a route takes OPTIONS (ANY), with the preflight's configured headers on its answer", async () => {
       const answer = await preflight(`${base(CorsEndpoints.http)}/any`, ORIGIN, 'PUT', 'x-custom');
       assert.equal(answer.status, 200);
       assert.equal(JSON.parse(answer.body).method, 'OPTIONS');
@@ -138,7 +138,7 @@ describe('start-api CORS over plain HTTP', () => {
       assert.deepEqual(corsHeaders(refused), {});
     });
 
-    it("T.85 puts the configured headers on a response to an allowed origin, in place of the function's own", async () => {
+    it("T.111 puts the configured headers on a response to an allowed origin, in place of the function's own", async () => {
       const answer = await exchange(`${base(CorsEndpoints.http)}/items/1`, 'GET', { Origin: ORIGIN, Cookie: 'session=abc' });
       assert.equal(answer.status, 200);
       assert.deepEqual(corsHeaders(answer), {
@@ -150,7 +150,7 @@ describe('start-api CORS over plain HTTP', () => {
       assert.equal(JSON.parse(answer.body).cookie, 'session=abc');
     });
 
-    it("T.85 drops the function's CORS headers and adds none for another origin, or a request without one", async () => {
+    it("T.111 drops the function's CORS headers and adds none for another origin, or a request without one", async () => {
       for (const headers of [{ Origin: OTHER_ORIGIN }, {}] as Record<string, string>[]) {
         const answer = await exchange(`${base(CorsEndpoints.http)}/items/1`, 'GET', headers);
         assert.equal(answer.status, 200);
@@ -158,7 +158,7 @@ describe('start-api CORS over plain HTTP', () => {
       }
     });
 
-    it("T.83 puts '*' for an API that allows every origin", async () => {
+    it("T.109 puts '*' for an API that allows every origin", async () => {
       const answer = await preflight(`${base(CorsEndpoints.open)}/items/1`, OTHER_ORIGIN, 'PUT', 'x-anything');
       assert.deepEqual(corsHeaders(answer), { 'access-control-allow-origin': '*', 'access-control-allow-methods': '*', 'access-control-allow-headers': '*' });
       const response = await exchange(`${base(CorsEndpoints.open)}/items/1`, 'GET', { Origin: OTHER_ORIGIN });
@@ -167,7 +167,7 @@ describe('start-api CORS over plain HTTP', () => {
   });
 
   describe('a function URL with cors', () => {
-    it('T.86 answers an allowed preflight itself with the configured headers, without calling the function', async () => {
+    it('T.112 answers an allowed preflight itself with the configured headers, without calling the function', async () => {
       const answer = await preflight(`${base(CorsEndpoints.url)}/`, ORIGIN, 'PUT', 'X-Custom');
       assert.equal(answer.status, 204);
       assert.deepEqual(corsHeaders(answer), {
@@ -183,7 +183,7 @@ describe('start-api CORS over plain HTTP', () => {
       assert.equal(refused.summary.function, undefined);
     });
 
-    it("T.86 puts the configured headers on the function's response in place of its own", async () => {
+    it("T.112 puts the configured headers on the function's response in place of its own", async () => {
       const answer = await exchange(`${base(CorsEndpoints.url)}/`, 'PUT', { Origin: ORIGIN });
       assert.equal(answer.status, 200);
       assert.equal(JSON.parse(answer.body).method, 'PUT');
@@ -196,7 +196,7 @@ describe('start-api CORS over plain HTTP', () => {
     });
   });
 
-  it("T.86 puts the configured headers on a streamed function URL's prelude in place of the function's own", async () => {
+  it("T.112 puts the configured headers on a streamed function URL's prelude in place of the function's own", async () => {
     const answer = await exchange(`${base(CorsEndpoints.streamed)}/`, 'GET', { Origin: OTHER_ORIGIN });
     assert.equal(answer.status, 200);
     assert.equal(answer.body, 'streamed');
@@ -205,13 +205,13 @@ describe('start-api CORS over plain HTTP', () => {
   });
 
   describe('a REST API', () => {
-    it("T.87 passes the function's own headers on as they are, CORS ones included, and adds none", async () => {
+    it("T.113 passes the function's own headers on as they are, CORS ones included, and adds none", async () => {
       const answer = await exchange(`${base(CorsEndpoints.rest)}/prod/items`, 'GET', { Origin: ORIGIN });
       assert.equal(answer.status, 200);
       assert.deepEqual(corsHeaders(answer), { 'access-control-allow-origin': 'https://function.example', 'access-control-expose-headers': 'x-hidden' });
     });
 
-    it('T.87 leaves a preflight to the OPTIONS methods of the template: without one, 403 Missing Authentication Token', async () => {
+    it('T.113 leaves a preflight to the OPTIONS methods of the template: without one, 403 Missing Authentication Token', async () => {
       const answer = await preflight(`${base(CorsEndpoints.rest)}/prod/items`, ORIGIN, 'GET');
       assert.equal(answer.status, 403);
       assert.deepEqual(corsHeaders(answer), {});

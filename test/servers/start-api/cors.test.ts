@@ -33,14 +33,14 @@ const preflight = (origin: string, method: string, requestHeaders?: string): Api
   request('OPTIONS', { Origin: origin, 'Access-Control-Request-Method': method, ...(requestHeaders === undefined ? {} : { 'Access-Control-Request-Headers': requestHeaders }) });
 
 describe('CORS of HTTP APIs and function URLs', () => {
-  it('T.81 takes OPTIONS with an Origin and an Access-Control-Request-Method for a preflight, and nothing else', () => {
+  it('T.107 takes OPTIONS with an Origin and an Access-Control-Request-Method for a preflight, and nothing else', () => {
     assert.equal(isPreflight(preflight(ORIGIN, 'PUT')), true);
     assert.equal(isPreflight(request('OPTIONS', { Origin: ORIGIN })), false);
     assert.equal(isPreflight(request('OPTIONS', { 'Access-Control-Request-Method': 'PUT' })), false);
     assert.equal(isPreflight(request('GET', { origin: ORIGIN, 'access-control-request-method': 'PUT' })), false);
   });
 
-  it('T.83 answers an allowed preflight 204 with the configured headers', () => {
+  it('T.109 answers an allowed preflight 204 with the configured headers', () => {
     const answer = preflightAnswer(cors, preflight(ORIGIN, 'PUT', 'x-custom, Content-Type'));
     assert.equal(answer.statusCode, 204);
     assert.equal(answer.body.length, 0);
@@ -53,7 +53,7 @@ describe('CORS of HTTP APIs and function URLs', () => {
     ]);
   });
 
-  it('T.84 answers 204 without any Access-Control header when the origin, the method or a header is not allowed', () => {
+  it('T.110 answers 204 without any Access-Control header when the origin, the method or a header is not allowed', () => {
     for (const refused of [
       preflight('http://127.0.0.1:9999', 'PUT'),
       preflight('https://example.com', 'GET'),
@@ -68,7 +68,7 @@ describe('CORS of HTTP APIs and function URLs', () => {
     assert.deepEqual(preflightAnswer({ ...cors, allowOrigins: [`${ORIGIN}/`] }, preflight(ORIGIN, 'GET')).headers, []);
   });
 
-  it("T.83 allows any origin, method or header with '*', and matches origins, methods and header names without regard to case", () => {
+  it("T.109 allows any origin, method or header with '*', and matches origins, methods and header names without regard to case", () => {
     const open: CorsSpec = { allowOrigins: ['*'], allowMethods: ['*'], allowHeaders: ['*'], exposeHeaders: [], allowCredentials: false };
     assert.deepEqual(preflightAnswer(open, preflight('https://anywhere.example', 'PATCH', 'x-anything')).headers, [
       ['access-control-allow-origin', '*'],
@@ -79,7 +79,7 @@ describe('CORS of HTTP APIs and function URLs', () => {
     assert.equal(answer.headers[0]?.[1], ORIGIN.toUpperCase());
   });
 
-  it("T.85 replaces the function's CORS headers with the configured ones for an allowed origin", () => {
+  it("T.111 replaces the function's CORS headers with the configured ones for an allowed origin", () => {
     const functionHeaders: [string, string][] = [
       ['content-type', 'application/json'],
       ['Access-Control-Allow-Origin', 'https://function.example'],
@@ -102,7 +102,7 @@ describe('CORS of HTTP APIs and function URLs', () => {
     assert.deepEqual(withCorsHeaders(cors, request('GET', {}), functionHeaders), bare);
   });
 
-  it("T.82 puts a preflight's headers on the answer of a route that took it", () => {
+  it("T.108 puts a preflight's headers on the answer of a route that took it", () => {
     assert.deepEqual(withCorsHeaders(cors, preflight(ORIGIN, 'PUT'), [['Access-Control-Allow-Methods', 'PATCH']]), [
       ['access-control-allow-origin', ORIGIN],
       ['access-control-allow-credentials', 'true'],

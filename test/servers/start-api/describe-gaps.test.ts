@@ -50,7 +50,7 @@ describe('describeGaps', () => {
     assert.deepEqual(describeGaps(url), ['function URL S/Fn/FunctionUrl has AuthType AWS_IAM: it takes any request signed with SigV4, without checking the signature, and answers 403 to others.']);
   });
 
-  it('T.88 says when a CORS configuration allows credentials from every origin, which browsers refuse', () => {
+  it('T.114 says when a CORS configuration allows credentials from every origin, which browsers refuse', () => {
     const http: HttpApiSpec = { ...base, kind: 'http', constructPath: 'S/Http', apiId: 'abcdefghij', stages: [{ stageName: '$default', variables: {} }], routes: [], cors: { ...cors, allowOrigins: ['*'], allowCredentials: true } };
     assert.deepEqual(describeGaps(http), ["HTTP API S/Http allows credentials from every origin ('*'), which browsers refuse; name the origins in AllowOrigins instead."]);
     const url: FunctionUrlEndpointSpec = { ...base, kind: 'url', constructPath: 'S/Fn/FunctionUrl', urlId: 'x'.repeat(32), function: fn, authType: 'NONE', invokeMode: 'BUFFERED', cors: { ...cors, allowCredentials: true } };

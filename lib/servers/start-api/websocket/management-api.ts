@@ -21,7 +21,7 @@ export interface ManagementTarget {
   close(connection: ManagedConnection): void;
 }
 
-/** `/<stage>/@connections/<connectionId>`, the path the service serves the API at (U.9). */
+/** `/<stage>/@connections/<connectionId>`, the path the service serves the API at (U.123). */
 const CONNECTION_PATH = /^\/([^/]+)\/@connections\/([^/]+)$/;
 
 function answer(response: ServerResponse, statusCode: number, body: string, errorType?: string): number {

@@ -41,7 +41,7 @@ export function evaluateRouteSelection(expression: string, message: string): str
   return missing ? undefined : key;
 }
 
-/** The route of a message: the one whose key the expression selects, else `$default`, else none (U.4). */
+/** The route of a message: the one whose key the expression selects, else `$default`, else none (U.118). */
 export function selectRoute(routes: readonly WebSocketRouteSpec[], expression: string, message: string | undefined): WebSocketRouteSpec | undefined {
   const key = message === undefined ? undefined : evaluateRouteSelection(expression, message);
   const custom = key === undefined || key.startsWith('$') ? undefined : routes.find((route) => route.routeKey === key);

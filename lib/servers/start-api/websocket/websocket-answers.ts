@@ -4,7 +4,7 @@ import type { FrontEndFailure } from '../front-end-answers.js';
 
 /**
  * The frame API Gateway sends a client when it cannot handle its message: no route for it
- * (`Forbidden`, U.4), a function that failed (`Internal server error`, U.7), spelled as the service spells it.
+ * (`Forbidden`, U.118), a function that failed (`Internal server error`, U.121), spelled as the service spells it.
  */
 export function errorFrame(message: string, connectionId: string, requestId: string): string {
   return `{"message": ${JSON.stringify(message)}, "connectionId":${JSON.stringify(connectionId)}, "requestId":${JSON.stringify(requestId)}}`;
@@ -15,7 +15,7 @@ export function failureMessage(failure: FrontEndFailure): string {
   return failure === 'integration-timeout' ? 'Endpoint request timed out' : 'Internal server error';
 }
 
-/** The status of a refused handshake when `$connect`'s integration failed (U.3). */
+/** The status of a refused handshake when `$connect`'s integration failed (U.117). */
 export function connectFailureStatus(failure: FrontEndFailure): number {
   switch (failure) {
     case 'integration-timeout':

@@ -37,7 +37,7 @@ function requestContext(connection: ConnectionContext, ids: EventIds, routeKey: 
   };
 }
 
-/** Headers the upgrade itself owns: API Gateway does not pass them on (U.2). */
+/** Headers the upgrade itself owns: API Gateway does not pass them on (U.116). */
 const UPGRADE_HEADERS = new Set(['connection', 'upgrade']);
 
 /**
