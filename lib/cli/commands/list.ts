@@ -25,6 +25,10 @@ export interface FunctionListing {
   readonly aliases?: readonly { readonly name: string; readonly functionVersion: string; readonly additionalVersionWeights?: Readonly<Record<string, number>> }[];
   /** `PER_TENANT` for a function with tenant isolation. */
   readonly tenantIsolationMode?: string;
+  /** Set for a durable function (`DurableConfig`): how long an execution may run. */
+  readonly durable?: { readonly executionTimeoutSeconds: number };
+  /** Set for a function on Lambda Managed Instances: invocations at once in one environment. */
+  readonly managedInstances?: { readonly perExecutionEnvironmentMaxConcurrency: number };
 }
 
 /** The API routes and function URLs that invoke each function. */
@@ -64,10 +68,12 @@ function toListing(spec: FunctionSpec, triggers: readonly string[] = []): Functi
           })),
         }),
     ...(spec.tenantIsolationMode === undefined ? {} : { tenantIsolationMode: spec.tenantIsolationMode }),
+    ...(spec.durable === undefined ? {} : { durable: { executionTimeoutSeconds: spec.durable.executionTimeoutSeconds } }),
+    ...(spec.managedInstances === undefined ? {} : { managedInstances: { perExecutionEnvironmentMaxConcurrency: spec.managedInstances.perExecutionEnvironmentMaxConcurrency } }),
   };
 }
 
-/** The lines under a function for its versions, aliases and tenancy. */
+/** The lines under a function for its versions, aliases, tenancy, durability and compute. */
 function qualifierLines(row: FunctionListing): string[] {
   const lines: string[] = [];
   if (row.versions !== undefined) lines.push(`  versions: ${row.versions.join(', ')}`);
@@ -76,6 +82,8 @@ function qualifierLines(row: FunctionListing): string[] {
     lines.push(`  alias ${alias.name} -> ${alias.functionVersion}${routing.length === 0 ? '' : ` (${routing.join(', ')})`}`);
   }
   if (row.tenantIsolationMode !== undefined) lines.push(`  tenant isolation: ${row.tenantIsolationMode} (invoke with --tenant-id)`);
+  if (row.durable !== undefined) lines.push(`  durable: executions of up to ${row.durable.executionTimeoutSeconds} s (invoke runs one to its end)`);
+  if (row.managedInstances !== undefined) lines.push(`  Lambda Managed Instances: up to ${row.managedInstances.perExecutionEnvironmentMaxConcurrency} invocations at once per environment`);
   return lines;
 }
 
