@@ -86,6 +86,8 @@ const VOLATILE_VARIABLES = new Set([
   'NODE',
   'COLOR',
   'EDITOR',
+  // The command line sets it for its own AWS SDK (bin/cdk-local.ts); the library does not.
+  'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
 ]);
 /** npm and npx set `npm_*` (`npm_config_*`, `npm_lifecycle_*`, ...) for whatever they run. */
 const VOLATILE_PREFIXES = ['npm_'];
