@@ -1,18 +1,6 @@
 import type { InitOutcome, Invocation, InvocationResponse } from './invocation.js';
 import type { PendingInvocation, Refusal } from './runtime-channel.js';
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-function defer<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
+import { defer, type Deferred } from './deferred.js';
 
 interface Entry {
   readonly invocation: Invocation;

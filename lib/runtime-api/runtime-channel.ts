@@ -1,4 +1,5 @@
 import type { InitOutcome, Invocation, InvocationResponse } from './invocation.js';
+import { defer, type Deferred } from './deferred.js';
 
 /**
  * Where the runtime is in its conversation with the Runtime API.
@@ -27,19 +28,6 @@ export type Refusal = 'invalid-request-id' | 'invalid-state' | 'invoke-timeout';
 
 /** What the Runtime API's routes ask of a channel: {@link RuntimeChannel}, or the concurrent one of Managed Instances. */
 export type InvocationChannel = Pick<RuntimeChannel, 'next' | 'beginResponse' | 'failInit'>;
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-function defer<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
 
 interface Entry {
   readonly invocation: Invocation;
