@@ -12,6 +12,7 @@ import { functionDir, layerDir } from './asset-dirs.js';
 import { FUNCTION_TIMEOUT } from './function-timeout.js';
 import { Orders } from './orders.js';
 import { Approvals } from './approvals.js';
+import { addChat } from './chat.js';
 import { WorkersStack } from './workers-stack.js';
 
 /** The example app's main stack: one function per kind of thing cdk-local runs. */
@@ -114,6 +115,7 @@ export class DemoStack extends Stack {
       authType: lambda.FunctionUrlAuthType.NONE,
       invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
     });
+    addChat(this);
 
     // Functions that fail on purpose, one way each.
     this.addNodeFunction('Thrower', 'thrower');
