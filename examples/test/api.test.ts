@@ -28,6 +28,16 @@ test('DemoStack APIs answer locally', async (t) => {
     assert.equal(missing.status, 403);
   });
 
+  await t.test('the REST API answers CORS preflights itself', async () => {
+    const response = await fetch(`${url('DemoStack/RestApi')}items/42`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PUT' },
+    });
+    assert.equal(response.status, 204);
+    assert.equal(response.headers.get('access-control-allow-origin'), 'http://localhost:5173');
+    assert.match(response.headers.get('access-control-allow-methods') ?? '', /\bPUT\b/);
+  });
+
   await t.test('the HTTP API answers at its $default stage', async () => {
     const response = await fetch(`${url('DemoStack/HttpApi')}hello?name=cdk`);
     assert.deepEqual(await response.json(), { message: 'Hello, cdk!', route: 'GET /hello', stage: '$default', pathParameters: null });
