@@ -12,6 +12,7 @@ import { functionDir, layerDir } from './asset-dirs.js';
 import { FUNCTION_TIMEOUT } from './function-timeout.js';
 import { Orders } from './orders.js';
 import { Approvals } from './approvals.js';
+import { addChat } from './chat.js';
 import { WorkersStack } from './workers-stack.js';
 
 /** The example app's main stack: one function per kind of thing cdk-local runs. */
@@ -101,9 +102,14 @@ export class DemoStack extends Stack {
     });
 
     // What `cdk-local start-api` serves: a REST API and an HTTP API in front of one handler,
-    // and a function URL that streams its answer.
+    // a function URL that streams its answer, and a WebSocket API (`chat.ts`).
     const web = this.addNodeFunction('Web', 'web', { timeout: Duration.seconds(10) });
-    const restApi = new apigateway.RestApi(this, 'RestApi', { restApiName: 'demo-rest', deployOptions: { stageName: 'dev' } });
+    const restApi = new apigateway.RestApi(this, 'RestApi', {
+      restApiName: 'demo-rest',
+      deployOptions: { stageName: 'dev' },
+      // CORS preflights answered by API Gateway itself (MOCK OPTIONS methods), for a browser app on Vite's port.
+      defaultCorsPreflightOptions: { allowOrigins: ['http://localhost:5173'] },
+    });
     const webIntegration = new apigateway.LambdaIntegration(web);
     restApi.root.addResource('hello').addMethod('GET', webIntegration);
     restApi.root.addResource('items').addResource('{id}').addMethod('ANY', webIntegration);
@@ -114,6 +120,7 @@ export class DemoStack extends Stack {
       authType: lambda.FunctionUrlAuthType.NONE,
       invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
     });
+    addChat(this);
 
     // Functions that fail on purpose, one way each.
     this.addNodeFunction('Thrower', 'thrower');
