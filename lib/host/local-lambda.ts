@@ -275,6 +275,8 @@ export class LocalLambda implements AsyncDisposable {
   #closing: Promise<void> | undefined;
   /** Where durable functions reach the Lambda API (their checkpoints); see {@link useLambdaEndpoint}. */
   #lambdaEndpoint: string | undefined;
+  /** Variables cdk-local gives functions by construct path (a served WebSocket API's endpoint); see {@link useFunctionVariable}. */
+  readonly #givenVariables = new Map<string, Map<string, string>>();
 
   private constructor(
     assembly: Assembly,
@@ -356,6 +358,22 @@ export class LocalLambda implements AsyncDisposable {
    */
   useLambdaEndpoint(url: string): void {
     this.#lambdaEndpoint = url;
+  }
+
+  /**
+   * Gives the functions `name=value` in their environment, as a local service they are meant
+   * to reach (`AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI` of a served WebSocket API). A value the
+   * user set with `--env-vars` wins. Takes effect for environments started afterwards.
+   */
+  useFunctionVariable(functions: readonly FunctionSpec[], name: string, value: string): void {
+    for (const fn of functions) {
+      let variables = this.#givenVariables.get(fn.constructPath);
+      if (variables === undefined) {
+        variables = new Map();
+        this.#givenVariables.set(fn.constructPath, variables);
+      }
+      variables.set(name, value);
+    }
   }
 
   /** Finds a function by construct path, path without the stack, logical ID, `Stack:LogicalId` or name. */
@@ -555,6 +573,7 @@ export class LocalLambda implements AsyncDisposable {
       const functionVariables: Record<string, string> = { ...spec.environment };
       // The durable execution SDK checkpoints through the Lambda API: the local one (an override may say otherwise).
       if (spec.durable !== undefined && this.#lambdaEndpoint !== undefined) functionVariables['AWS_ENDPOINT_URL_LAMBDA'] = this.#lambdaEndpoint;
+      for (const [name, value] of this.#givenVariables.get(spec.constructPath) ?? []) functionVariables[name] = value;
       for (const [name, value] of Object.entries(overrides)) {
         if (value === null) delete functionVariables[name];
         else functionVariables[name] = value;
