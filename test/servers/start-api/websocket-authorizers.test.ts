@@ -54,12 +54,16 @@ describe('startApi: WebSocket $connect authorizers and the management endpoint',
   const events: { kind: string; event: Json }[] = [];
   const sockets: WebSocket[] = [];
   const notices: string[] = [];
-  const endpoint = (): ApiEndpoint => server.endpoints[0]!;
+  const endpoint = (path = 'SocketAuthStack/Guarded'): ApiEndpoint => {
+    const found = server.endpoints.find((item) => item.path === path);
+    assert.ok(found, `no endpoint ${path}`);
+    return found;
+  };
   const eventOf = (kind: string, connectionId: string): Promise<Json> =>
     waitFor(() => events.find((item) => item.kind === kind && item.event['requestContext']?.['connectionId'] === connectionId)?.event);
   const authorizerCalls = (token: string): Json[] => events.filter((item) => item.kind === 'authorizer' && item.event['queryStringParameters']?.['token'] === token).map((item) => item.event);
-  const open = async (query: string): Promise<{ socket: WebSocket; frames: string[] }> => {
-    const result = await connect(`${endpoint().url}${query}`);
+  const open = async (query: string, path?: string): Promise<{ socket: WebSocket; frames: string[] }> => {
+    const result = await connect(`${endpoint(path).url}${query}`);
     assert.ok('socket' in result, `refused: ${JSON.stringify(result)}`);
     sockets.push(result.socket);
     return result;
@@ -93,7 +97,7 @@ describe('startApi: WebSocket $connect authorizers and the management endpoint',
   });
 
   it('tells of no gap for an authorizer it enforces', () => {
-    assert.deepEqual(notices.filter((notice) => /authoriz/i.test(notice)), []);
+    assert.deepEqual(notices.filter((notice) => /enforce|Guarded/.test(notice)), []);
   });
 
   it('runs the authorizer with the REQUEST event, and passes what it says to $connect, messages and $disconnect', async () => {
@@ -159,5 +163,15 @@ describe('startApi: WebSocket $connect authorizers and the management endpoint',
     const client = await open('?token=good');
     const reply = await ask(client, { action: 'pinned' });
     assert.match(reply['endpoint'] as string, new RegExp(`^http://${THIS_MACHINE}:1/mine$`));
+  });
+
+  it('takes a $connect with AWS_IAM only when it is signed, and tells every event who signed it', async () => {
+    const url = endpoint('SocketAuthStack/Signed').url;
+    assert.deepEqual(await connect(url), { status: 403, body: '{"message":"Forbidden"}' });
+    const presigned = '?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDSIGNER%2F20260101%2Feu-west-1%2Fexecute-api%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-SignedHeaders=host&X-Amz-Signature=0123456789abcdef';
+    const client = await open(presigned, 'SocketAuthStack/Signed');
+    const reply = await ask(client, { action: 'hello' });
+    assert.equal(reply['requestContext']['identity']['accessKey'], 'AKIDSIGNER');
+    assert.equal(reply['requestContext']['authorizer'], undefined);
   });
 });
