@@ -564,7 +564,9 @@ export class LocalLambda implements AsyncDisposable {
       checkRunnable(spec);
       const overrides = this.#overrides === undefined ? {} : resolveEnvironmentOverrides(spec, this.#overrides);
       // A variable the user set (or unset) with --env-vars has no placeholder to warn about.
-      const unresolved = spec.unresolvedEnvironment.map((variable) => variable.name).filter((name) => !Object.hasOwn(overrides, name));
+      // Nor has one cdk-local gives (the app's `stage.callbackUrl` in AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI).
+      const given = this.#givenVariables.get(spec.constructPath);
+      const unresolved = spec.unresolvedEnvironment.map((variable) => variable.name).filter((name) => !Object.hasOwn(overrides, name) && given?.has(name) !== true);
       if (unresolved.length > 0) {
         this.#notice(
           `${spec.constructPath}: ${unresolved.join(', ')} ${unresolved.length === 1 ? 'is' : 'are'} only known at deploy time and ${unresolved.length === 1 ? 'gets a placeholder' : 'get placeholders'}; set real values with --env-vars.`,
