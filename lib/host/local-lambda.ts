@@ -597,6 +597,8 @@ export class LocalLambda implements AsyncDisposable {
           : { logger: this.#options.logger.child({ function: spec.constructPath, ...(spec.version === '$LATEST' ? {} : { version: spec.version }), ...(tenantId === undefined ? {} : { tenantId }) }) }),
         ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
         hostVariables: Object.keys(overrides).filter((name) => overrides[name] !== null),
+        // Its own endpoints, which the user did not set: they need no word on how the sandbox reaches them.
+        quietHostVariables: [...(given?.keys() ?? [])].filter((name) => !Object.hasOwn(overrides, name)),
         provision: this.#provision(),
         onNotice: (message) => this.#notice(message),
         ...(this.#options.maxConcurrency === undefined ? {} : { maxConcurrency: this.#options.maxConcurrency }),

@@ -160,6 +160,8 @@ describe('startApi: WebSocket $connect authorizers and the management endpoint',
     await waitFor(() => (client.frames.includes('pushed to you') ? true : undefined));
     // Push's own value, the stage's callback URL, is known only at deploy: the local endpoint replaces it, without a notice.
     assert.deepEqual(notices.filter((notice) => notice.includes('placeholder')), []);
+    // Nor is the user told how a sandbox reaches an endpoint cdk-local gave (only one the user set: Pinned's).
+    assert.deepEqual(notices.filter((notice) => notice.includes('points at this machine') && !notice.startsWith('SocketAuthStack/Pinned:')), []);
   });
 
   it("keeps the user's --env-vars value of AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI", async () => {
