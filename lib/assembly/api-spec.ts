@@ -235,8 +235,10 @@ export interface HttpApiSpec extends EndpointBase {
 /** One route of a WebSocket API (`$connect`, `$disconnect`, `$default`, or a custom key). */
 export interface WebSocketRouteSpec {
   readonly routeKey: string;
-  /** `NONE`, `AWS_IAM`, `CUSTOM` (authorizers are not yet enforced). */
+  /** `NONE`, `AWS_IAM`, `CUSTOM`; the service authorizes only `$connect`. */
   readonly authorizationType: string;
+  /** The authorizer that guards the route (a Lambda `REQUEST` authorizer, `AWS_IAM`); undefined when `NONE` or not found. */
+  readonly authorization?: RouteAuthorization;
   /** Two-way: the route has a route response (`AWS::ApiGatewayV2::RouteResponse`), so the function's answer goes back to the client. */
   readonly returnsResponse: boolean;
   readonly integration: ApiIntegration;

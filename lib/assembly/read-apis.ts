@@ -372,6 +372,7 @@ function readWebSocketApi(scope: TemplateScope, logicalId: string, lookup: Funct
   const routes: WebSocketRouteSpec[] = resourcesReferring(scope, 'AWS::ApiGatewayV2::Route', 'ApiId', logicalId).map(([routeId, route]) => ({
     routeKey: scope.resolveString(route['RouteKey'], []),
     authorizationType: scope.resolveString(route['AuthorizationType'], []) || 'NONE',
+    ...authorizationOf(scope, route, lookup),
     returnsResponse: resourcesReferring(scope, 'AWS::ApiGatewayV2::RouteResponse', 'RouteId', routeId).length > 0,
     integration: routeIntegration(scope, route['Target'], integrations),
   }));

@@ -1,6 +1,6 @@
 /**
  * The authorizers of API Gateway methods and routes, read from the template as plain specs:
- * Lambda (REST `TOKEN`/`REQUEST`, HTTP API `REQUEST`), JWT (HTTP API), Cognito user pools
+ * Lambda (REST `TOKEN`/`REQUEST`, HTTP and WebSocket API `REQUEST`), JWT (HTTP API), Cognito user pools
  * (REST), and `AWS_IAM`.
  */
 import type { AuthorizerSpec, JwtAuthorizerSpec, LambdaAuthorizerSpec, RouteAuthorization } from './api-spec.js';

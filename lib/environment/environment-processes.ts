@@ -244,7 +244,7 @@ export class EnvironmentProcesses {
    * namespace reaches it by; says so once.
    */
   #mapHostVariables(): Readonly<Record<string, string>> {
-    const { functionVariables, hostVariables, onNotice } = this.#parts.options;
+    const { functionVariables, hostVariables, quietHostVariables, onNotice } = this.#parts.options;
     const mapped: Record<string, string> = { ...functionVariables };
     const changed: string[] = [];
     // An AWS endpoint on localhost means nothing in Lambda: it names a service on this machine wherever it was set.
@@ -255,7 +255,7 @@ export class EnvironmentProcesses {
       const replaced = value.replace(LOOPBACK_HOST, HOST_NAME);
       if (replaced === value) continue;
       mapped[name] = replaced;
-      changed.push(name);
+      if (!(quietHostVariables ?? []).includes(name)) changed.push(name);
     }
     if (changed.length > 0) {
       onNotice?.(`${this.#spec.constructPath}: ${changed.join(', ')} ${changed.length === 1 ? 'points' : 'point'} at this machine, which the sandbox reaches as ${HOST_NAME}: localhost and 127.0.0.1 in ${changed.length === 1 ? 'it are' : 'them are'} replaced by that name.`);

@@ -63,6 +63,8 @@ export interface ExecutionEnvironmentOptions {
    * which the environment reaches this machine (`host.cdk-local.internal`).
    */
   readonly hostVariables?: readonly string[];
+  /** Variables cdk-local set to a service of its own on this machine: rewritten as above, without a notice. */
+  readonly quietHostVariables?: readonly string[];
   /** Where the AWS SDK and other pieces Lambda's runtimes provide are found or cached. */
   readonly provision?: RuntimeProvision;
   /**

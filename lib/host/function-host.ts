@@ -57,6 +57,8 @@ export interface FunctionHostOptions {
   readonly sandbox?: SandboxSetting;
   /** Variables whose values point at this machine (see ExecutionEnvironmentOptions.hostVariables). */
   readonly hostVariables?: readonly string[];
+  /** Variables cdk-local set to its own services (see ExecutionEnvironmentOptions.quietHostVariables). */
+  readonly quietHostVariables?: readonly string[];
   /** Where the AWS SDK, boto3 and Node.js builds that Lambda's runtimes provide are found or cached. */
   readonly provision?: RuntimeProvision;
   /**
@@ -223,6 +225,7 @@ export class FunctionHost implements AsyncDisposable {
       ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
       ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
       ...(this.#options.hostVariables === undefined ? {} : { hostVariables: this.#options.hostVariables }),
+      ...(this.#options.quietHostVariables === undefined ? {} : { quietHostVariables: this.#options.quietHostVariables }),
       ...(this.#options.provision === undefined ? {} : { provision: this.#options.provision }),
       ...(this.#options.debug === undefined ? {} : { debug: this.#options.debug }),
     };

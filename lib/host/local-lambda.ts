@@ -275,6 +275,8 @@ export class LocalLambda implements AsyncDisposable {
   #closing: Promise<void> | undefined;
   /** Where durable functions reach the Lambda API (their checkpoints); see {@link useLambdaEndpoint}. */
   #lambdaEndpoint: string | undefined;
+  /** Variables cdk-local gives functions by construct path (a served WebSocket API's endpoint); see {@link useFunctionVariable}. */
+  readonly #givenVariables = new Map<string, Map<string, string>>();
 
   private constructor(
     assembly: Assembly,
@@ -356,6 +358,22 @@ export class LocalLambda implements AsyncDisposable {
    */
   useLambdaEndpoint(url: string): void {
     this.#lambdaEndpoint = url;
+  }
+
+  /**
+   * Gives the functions `name=value` in their environment, as a local service they are meant
+   * to reach (`AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI` of a served WebSocket API). A value the
+   * user set with `--env-vars` wins. Takes effect for environments started afterwards.
+   */
+  useFunctionVariable(functions: readonly FunctionSpec[], name: string, value: string): void {
+    for (const fn of functions) {
+      let variables = this.#givenVariables.get(fn.constructPath);
+      if (variables === undefined) {
+        variables = new Map();
+        this.#givenVariables.set(fn.constructPath, variables);
+      }
+      variables.set(name, value);
+    }
   }
 
   /** Finds a function by construct path, path without the stack, logical ID, `Stack:LogicalId` or name. */
@@ -546,7 +564,9 @@ export class LocalLambda implements AsyncDisposable {
       checkRunnable(spec);
       const overrides = this.#overrides === undefined ? {} : resolveEnvironmentOverrides(spec, this.#overrides);
       // A variable the user set (or unset) with --env-vars has no placeholder to warn about.
-      const unresolved = spec.unresolvedEnvironment.map((variable) => variable.name).filter((name) => !Object.hasOwn(overrides, name));
+      // Nor has one cdk-local gives (the app's `stage.callbackUrl` in AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI).
+      const given = this.#givenVariables.get(spec.constructPath);
+      const unresolved = spec.unresolvedEnvironment.map((variable) => variable.name).filter((name) => !Object.hasOwn(overrides, name) && given?.has(name) !== true);
       if (unresolved.length > 0) {
         this.#notice(
           `${spec.constructPath}: ${unresolved.join(', ')} ${unresolved.length === 1 ? 'is' : 'are'} only known at deploy time and ${unresolved.length === 1 ? 'gets a placeholder' : 'get placeholders'}; set real values with --env-vars.`,
@@ -555,6 +575,7 @@ export class LocalLambda implements AsyncDisposable {
       const functionVariables: Record<string, string> = { ...spec.environment };
       // The durable execution SDK checkpoints through the Lambda API: the local one (an override may say otherwise).
       if (spec.durable !== undefined && this.#lambdaEndpoint !== undefined) functionVariables['AWS_ENDPOINT_URL_LAMBDA'] = this.#lambdaEndpoint;
+      for (const [name, value] of this.#givenVariables.get(spec.constructPath) ?? []) functionVariables[name] = value;
       for (const [name, value] of Object.entries(overrides)) {
         if (value === null) delete functionVariables[name];
         else functionVariables[name] = value;
@@ -576,6 +597,8 @@ export class LocalLambda implements AsyncDisposable {
           : { logger: this.#options.logger.child({ function: spec.constructPath, ...(spec.version === '$LATEST' ? {} : { version: spec.version }), ...(tenantId === undefined ? {} : { tenantId }) }) }),
         ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
         hostVariables: Object.keys(overrides).filter((name) => overrides[name] !== null),
+        // Its own endpoints, which the user did not set: they need no word on how the sandbox reaches them.
+        quietHostVariables: [...(given?.keys() ?? [])].filter((name) => !Object.hasOwn(overrides, name)),
         provision: this.#provision(),
         onNotice: (message) => this.#notice(message),
         ...(this.#options.maxConcurrency === undefined ? {} : { maxConcurrency: this.#options.maxConcurrency }),

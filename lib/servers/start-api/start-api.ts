@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { ApiSpec } from '../../assembly/index.js';
+import type { ApiSpec, WebSocketApiSpec } from '../../assembly/index.js';
 import { CdkLocalError, ErrorCodes } from '../../errors.js';
 import type { LocalLambda } from '../../host/index.js';
 import { describeCorsGap } from './cors.js';
@@ -80,6 +80,19 @@ function basePath(api: ApiSpec): string {
   return '/';
 }
 
+/**
+ * Gives the functions of a served WebSocket API `AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI`, the
+ * local `@connections` endpoint of its first stage, so an `ApiGatewayManagementApiClient`
+ * made without an endpoint reaches it (a wildcard address is reached on loopback).
+ */
+function giveManagementEndpoint(local: LocalLambda, api: WebSocketApiSpec, host: string, port: number): void {
+  const stage = api.stages[0]?.stageName;
+  if (stage === undefined) return;
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const functions = api.routes.flatMap((route) => (route.integration.kind === 'lambda-proxy' ? [route.integration.function] : []));
+  local.useFunctionVariable(functions, 'AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI', `http://${hostForUrl(reachable)}:${port}/${stage}`);
+}
+
 /** One line per thing of an API that is not emulated yet, so the user knows before a request finds it. */
 export function describeGaps(api: ApiSpec, options: { readonly verifyJwt?: boolean } = {}): string[] {
   const gaps: string[] = [];
@@ -98,7 +111,8 @@ export function describeGaps(api: ApiSpec, options: { readonly verifyJwt?: boole
   for (const route of routes) {
     const answer = api.kind === 'websocket' ? (route.key === '$connect' ? 'connections are refused with 501' : 'its messages get an error frame') : 'it answers 501';
     if (route.integration.kind === 'unsupported') gaps.push(`${api.constructPath}: ${route.key} uses ${route.integration.description}, which cdk-local does not emulate yet; ${answer}.`);
-    if (api.kind === 'websocket' && route.authorizationType !== 'NONE') gaps.push(`${api.constructPath}: ${route.key} has authorization ${route.authorizationType}, which cdk-local does not enforce yet; requests go through.`);
+    // The service authorizes a WebSocket connection once, at `$connect`.
+    if (api.kind === 'websocket' && route.key !== '$connect' && route.authorizationType !== 'NONE') gaps.push(`${api.constructPath}: ${route.key} has authorization ${route.authorizationType}, which API Gateway applies only to $connect; cdk-local ignores it.`);
   }
   gaps.push(...describeAuthorization(api, { verifyJwt: options.verifyJwt !== false }));
   if (api.kind === 'rest') gaps.push(...describeApiKeys(api));
@@ -178,6 +192,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiServer> {
       }
       servers.push(server);
       port = await listen(server, host, firstPort === 0 ? 0 : firstPort + index);
+      if (api.kind === 'websocket') giveManagementEndpoint(options.local, api, host, port);
       const scheme = api.kind === 'websocket' ? 'ws' : 'http';
       endpoints.push({ kind: KINDS[api.kind], path: api.constructPath, url: `${scheme}://${hostForUrl(host)}:${port}${basePath(api)}`, port, api });
     }

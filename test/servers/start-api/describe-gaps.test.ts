@@ -40,12 +40,16 @@ describe('describeGaps', () => {
       routes: [
         { routeKey: '$connect', authorizationType: 'CUSTOM', returnsResponse: false, integration: proxy },
         { routeKey: 'send', authorizationType: 'NONE', returnsResponse: false, integration: { kind: 'unsupported', description: 'a MOCK integration' } },
+        { routeKey: 'other', authorizationType: 'AWS_IAM', returnsResponse: false, integration: proxy },
       ],
     };
     assert.deepEqual(describeGaps(staged), [
-      'S/Ws: $connect has authorization CUSTOM, which cdk-local does not enforce yet; requests go through.',
       'S/Ws: send uses a MOCK integration, which cdk-local does not emulate yet; its messages get an error frame.',
+      'S/Ws: other has authorization AWS_IAM, which API Gateway applies only to $connect; cdk-local ignores it.',
+      'S/Ws: $connect has authorization CUSTOM with an authorizer cdk-local cannot find, so it does not enforce it; requests go through.',
     ]);
+    const iam: WebSocketApiSpec = { ...staged, routes: [{ routeKey: '$connect', authorizationType: 'AWS_IAM', authorization: { authorizer: { kind: 'iam' }, scopes: [] }, returnsResponse: false, integration: proxy }] };
+    assert.deepEqual(describeGaps(iam), ['S/Ws: $connect use AWS_IAM: they take any request signed with SigV4, without checking the signature, and answer 403 to others.']);
     const url: FunctionUrlEndpointSpec = { ...base, kind: 'url', constructPath: 'S/Fn/FunctionUrl', urlId: 'x'.repeat(32), function: fn, authType: 'AWS_IAM', invokeMode: 'BUFFERED', cors: { ...cors, allowOrigins: ['*'] } };
     assert.deepEqual(describeGaps(url), ['function URL S/Fn/FunctionUrl has AuthType AWS_IAM: it takes any request signed with SigV4, without checking the signature, and answers 403 to others.']);
   });

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { FunctionSpec, FunctionUrlEndpointSpec, HttpApiSpec, HttpRouteSpec, JwtAuthorizerSpec, LambdaAuthorizerSpec, RestApiSpec, RestRouteSpec } from '../../../assembly/index.js';
+import type { FunctionSpec, FunctionUrlEndpointSpec, HttpApiSpec, HttpRouteSpec, JwtAuthorizerSpec, LambdaAuthorizerSpec, RestApiSpec, RestRouteSpec, WebSocketApiSpec, WebSocketRouteSpec } from '../../../assembly/index.js';
 import type { LocalLambda } from '../../../host/index.js';
 import { headerValue, parseQueryString, type ApiAnswer, type ApiRequest } from '../api-request.js';
 import { buildV1Event, buildV2Event, type EventContext } from '../build-event.js';
@@ -259,6 +259,56 @@ export async function authorizeHttp(
   const { answer } = result;
   if (integrationVersion === '2.0') return { ok: true, authorizer: { lambda: answer.context ?? null } };
   return { ok: true, authorizer: { ...answer.context, ...(answer.principalId === undefined ? {} : { principalId: answer.principalId }), integrationLatency: result.latencyMs } };
+}
+
+/** What a WebSocket `$connect` authorizer knows of the handshake. */
+export interface WebSocketConnectContext {
+  readonly request: ApiRequest;
+  readonly stage: string;
+  readonly stageVariables: Readonly<Record<string, string>>;
+  /** `$context` variables an identity source can name (`connectionId`, `routeKey`, ...). */
+  readonly contextVariables: Readonly<Record<string, string>>;
+  /** The authorizer's event, without its `type` and `methodArn`. */
+  readonly event: Record<string, unknown>;
+}
+
+/**
+ * Authorizes a WebSocket handshake as the `$connect` route's authorizer would: `AWS_IAM`, or a
+ * Lambda `REQUEST` authorizer whose identity sources must all be there, whose policy must allow
+ * `arn:...:<apiId>/<stage>/$connect`. What it says reaches every event of the connection.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
+ */
+export async function authorizeWebSocket(authorizers: Authorizers, api: WebSocketApiSpec, route: WebSocketRouteSpec, context: WebSocketConnectContext): Promise<Authorization> {
+  const authorization = route.authorization;
+  if (authorization === undefined) return ALLOWED;
+  const { authorizer } = authorization;
+  const { request } = context;
+  if (authorizer.kind === 'iam') {
+    const accessKey = sigV4AccessKey(request);
+    if (accessKey === undefined) return refused(httpRefusal('unsigned'), 'AWS_IAM: the request is not signed');
+    return { ok: true, identity: { accessKey, accountId: api.accountId, caller: accessKey, user: accessKey } };
+  }
+  // A WebSocket API takes no JWT authorizer; none can be read for it.
+  if (authorizer.kind !== 'lambda') return ALLOWED;
+  const identity: IdentityContext = { request, stageVariables: context.stageVariables, contextVariables: context.contextVariables, repeats: 'last' };
+  // No method in a WebSocket route's ARN: `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/$connect`.
+  const methodArn = `arn:${partitionOf(api.region)}:execute-api:${api.region}:${api.accountId}:${api.apiId}/${context.stage}/${route.routeKey}`;
+  const result = await runLambdaAuthorizer({
+    spec: authorizer,
+    local: authorizers.options.local,
+    cache: authorizers.cache,
+    identity,
+    arn: methodArn,
+    flatContext: true,
+    event: () => ({ type: 'REQUEST', methodArn, ...context.event }),
+    ...rejected(authorizers),
+  });
+  if (!result.ok) return lambdaRefused(result, authorizer, (refusal) => httpRefusal(refusal));
+  const { answer } = result;
+  return {
+    ok: true,
+    authorizer: { ...stringifiedContext(answer.context), principalId: answer.principalId ?? null, integrationLatency: result.latencyMs },
+  };
 }
 
 /** Authorizes a function URL request: an `AWS_IAM` URL takes only signed requests. */

@@ -4,6 +4,7 @@ import type { ApiSpec, AuthorizerSpec, RouteAuthorization } from '../../../assem
 function guardedRoutes(api: ApiSpec): { readonly key: string; readonly authorizationType: string; readonly authorization?: RouteAuthorization }[] {
   if (api.kind === 'rest') return api.routes.map((route) => ({ key: `${route.httpMethod} ${route.resourcePath}`, ...route }));
   if (api.kind === 'http') return api.routes.map((route) => ({ key: route.routeKey, ...route }));
+  if (api.kind === 'websocket') return api.routes.filter((route) => route.routeKey === '$connect').map((route) => ({ key: route.routeKey, ...route }));
   return [];
 }
 

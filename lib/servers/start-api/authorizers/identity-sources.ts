@@ -22,6 +22,9 @@ const PREFIXES: readonly (readonly [string, Source['where']])[] = [
   ['$request.querystring.', 'querystring'],
   ['$stageVariables.', 'stageVariables'],
   ['$context.', 'context'],
+  // A WebSocket API's `$connect` authorizer.
+  ['route.request.header.', 'header'],
+  ['route.request.querystring.', 'querystring'],
 ];
 
 function parseSource(text: string): Source | undefined {

@@ -7,6 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ApiStageSpec, WebSocketApiSpec, WebSocketRouteSpec } from '../../../assembly/index.js';
 import type { LocalLambda } from '../../../host/index.js';
 import { headerValue } from '../api-request.js';
+import { authorizeWebSocket, type Authorizers } from '../authorizers/index.js';
 import { invokeIntegration, type IntegrationOutcome } from '../invoke-integration.js';
 import { toApiRequest } from '../read-request.js';
 import type { ApiRequestSummary } from '../serve-endpoint.js';
@@ -15,7 +16,7 @@ import { serveManagementApi, type ManagedConnection } from './management-api.js'
 import { readProxyResult } from './proxy-result.js';
 import { selectRoute } from './select-route.js';
 import { connectFailureStatus, errorFrame, failureMessage, refuseUpgrade } from './websocket-answers.js';
-import { buildConnectEvent, buildDisconnectEvent, buildMessageEvent, type ConnectionContext, type EventIds } from './websocket-events.js';
+import { buildConnectAuthorizerEvent, buildConnectEvent, buildDisconnectEvent, buildMessageEvent, type ConnectionContext, type EventIds } from './websocket-events.js';
 import { WEBSOCKET_IDLE_TIMEOUT_MS, WEBSOCKET_MAX_CONNECTION_MS, WEBSOCKET_MAX_MESSAGE_BYTES } from './websocket-limits.js';
 
 /** How long a closing server waits for a client to answer its close frame before cutting the connection. */
@@ -26,6 +27,8 @@ const NO_STATUS_REASON = 'Client-side close frame status not set';
 /** Options of {@link WebSocketEndpoint}. */
 export interface WebSocketEndpointOptions {
   readonly local: LocalLambda;
+  /** The authorizer results and keys the server's endpoints share; without it `$connect` authorizers are not run. */
+  readonly authorizers?: Authorizers;
   /** The port the endpoint listens on (for `X-Forwarded-Port`). */
   port(): number;
   /** Close a connection with no message either way for this long. @default 600000 (10 minutes, as the service) */
@@ -42,6 +45,21 @@ interface Connection extends ConnectionContext, ManagedConnection {
   closedBy?: { readonly code: number; readonly reason: string };
   idleTimer?: NodeJS.Timeout;
   maxTimer?: NodeJS.Timeout;
+}
+
+/** The `$context` variables a `$connect` authorizer's identity sources can name. */
+function connectContextVariables(context: ConnectionContext, ids: EventIds): Record<string, string> {
+  return {
+    stage: context.stage,
+    routeKey: '$connect',
+    eventType: 'CONNECT',
+    connectionId: context.connectionId,
+    requestId: ids.requestId,
+    apiId: context.apiId,
+    domainName: context.domainName,
+    'identity.sourceIp': context.sourceIp,
+    'identity.userAgent': context.userAgent ?? '',
+  };
 }
 
 /** The stage a WebSocket URL names: its one path segment (`/prod`). */
@@ -160,7 +178,7 @@ export class WebSocketEndpoint {
       return;
     }
     const userAgent = headerValue(request, 'user-agent');
-    const context: ConnectionContext = {
+    let context: ConnectionContext = {
       connectionId: newWebSocketId(),
       connectedAtMs: request.timeEpochMs,
       apiId: api.apiId,
@@ -171,6 +189,28 @@ export class WebSocketEndpoint {
     };
     const ids: EventIds = { requestId: newWebSocketId(), timeEpochMs: request.timeEpochMs };
     const route = api.routes.find((item) => item.routeKey === '$connect');
+    if (route?.authorization !== undefined && this.#options.authorizers !== undefined) {
+      const authorization = await authorizeWebSocket(this.#options.authorizers, api, route, {
+        request,
+        stage: stage.stageName,
+        stageVariables: stage.variables,
+        contextVariables: connectContextVariables(context, ids),
+        event: buildConnectAuthorizerEvent(context, request, ids, stage.variables),
+      });
+      if (!authorization.ok) {
+        const { answer } = authorization;
+        const headers = answer.headers.filter(([name]) => name.toLowerCase() !== 'content-type');
+        refuseUpgrade(socket, answer.statusCode, answer.body.toString('utf8'), headers);
+        const ran = { ...(authorization.function === undefined ? {} : { function: authorization.function }), ...(authorization.requestId === undefined ? {} : { requestId: authorization.requestId }) };
+        this.#summary(api, { method: 'CONNECT', url, statusCode: answer.statusCode, ...ran, detail: authorization.detail });
+        return;
+      }
+      context = {
+        ...context,
+        ...(authorization.authorizer === undefined ? {} : { authorizer: authorization.authorizer }),
+        ...(authorization.identity === undefined ? {} : { callerIdentity: authorization.identity }),
+      };
+    }
     let handshake: { protocol?: string; headers: readonly (readonly [string, string])[] } = { headers: [] };
     if (route !== undefined) {
       const fn = route.integration.kind === 'lambda-proxy' ? route.integration.function : undefined;

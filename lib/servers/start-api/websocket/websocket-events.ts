@@ -10,6 +10,10 @@ export interface ConnectionContext {
   readonly domainName: string;
   readonly sourceIp: string;
   readonly userAgent?: string;
+  /** What the `$connect` authorizer said (`principalId`, its context): every event of the connection carries it. */
+  readonly authorizer?: Readonly<Record<string, unknown>>;
+  /** Fields of `requestContext.identity` the `$connect` request's signature told (`AWS_IAM`). */
+  readonly callerIdentity?: Readonly<Record<string, unknown>>;
 }
 
 /** What changes from one event of a connection to the next. */
@@ -29,7 +33,8 @@ function requestContext(connection: ConnectionContext, ids: EventIds, routeKey: 
     stage: connection.stage,
     connectedAt: connection.connectedAtMs,
     requestTimeEpoch: ids.timeEpochMs,
-    identity: { ...(connection.userAgent === undefined ? {} : { userAgent: connection.userAgent }), sourceIp: connection.sourceIp },
+    identity: { ...(connection.userAgent === undefined ? {} : { userAgent: connection.userAgent }), sourceIp: connection.sourceIp, ...connection.callerIdentity },
+    ...(connection.authorizer === undefined ? {} : { authorizer: { ...connection.authorizer } }),
     requestId: ids.requestId,
     domainName: connection.domainName,
     connectionId: connection.connectionId,
@@ -46,10 +51,25 @@ const UPGRADE_HEADERS = new Set(['connection', 'upgrade']);
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-route-keys-connect-disconnect.html
  */
 export function buildConnectEvent(connection: ConnectionContext, request: ApiRequest, ids: EventIds): Record<string, unknown> {
+  return connectRequest(connection, request, ids, false);
+}
+
+/**
+ * The event of a `$connect` Lambda `REQUEST` authorizer, without its `type` and `methodArn`:
+ * the upgrade request whole (its `Connection` and `Upgrade` headers too), the stage's
+ * variables, and the connection's context.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
+ */
+export function buildConnectAuthorizerEvent(connection: ConnectionContext, request: ApiRequest, ids: EventIds, stageVariables: Readonly<Record<string, string>>): Record<string, unknown> {
+  const { requestContext, isBase64Encoded: _encoded, ...rest } = connectRequest(connection, request, ids, true);
+  return { ...rest, stageVariables: { ...stageVariables }, requestContext };
+}
+
+function connectRequest(connection: ConnectionContext, request: ApiRequest, ids: EventIds, upgradeHeaders: boolean): Record<string, unknown> {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (const [name, value] of request.headers) {
-    if (UPGRADE_HEADERS.has(name.toLowerCase())) continue;
+    if (!upgradeHeaders && UPGRADE_HEADERS.has(name.toLowerCase())) continue;
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
