@@ -147,9 +147,7 @@ export async function authorizeRest(authorizers: Authorizers, api: RestApiSpec, 
   const { authorizer } = authorization;
   const { request } = context;
   if (authorizer.kind === 'iam') {
-    const accessKey = sigV4AccessKey(request);
-    if (accessKey === undefined) return refused(restRefusal('unsigned'), 'AWS_IAM: the request is not signed');
-    return { ok: true, identity: { accessKey, accountId: api.accountId, caller: accessKey, user: accessKey } };
+    return authorizeIam(request, api.accountId, restRefusal('unsigned'), 'identity');
   }
   const identity: IdentityContext = { request, stageVariables: context.stageVariables, contextVariables: restContextVariables(api, route, context), repeats: 'last' };
   if (authorizer.kind === 'jwt') return authorizeUserPool(authorizers, authorizer, authorization.scopes, identity);
@@ -208,6 +206,17 @@ function iamAuthorizer(accessKey: string, accountId: string): Record<string, unk
 }
 
 /**
+ * `AWS_IAM`: any SigV4-signed request gets through (its signature is not checked) and the
+ * signer's access key reaches the event, as the caller's `identity` (REST, payload 1.0) or as
+ * `requestContext.authorizer.iam` (payload 2.0, function URLs); an unsigned one gets `refusal`.
+ */
+function authorizeIam(request: ApiRequest, accountId: string, refusal: ApiAnswer, as: 'identity' | 'authorizer'): Authorization {
+  const accessKey = sigV4AccessKey(request);
+  if (accessKey === undefined) return refused(refusal, 'AWS_IAM: the request is not signed');
+  return as === 'authorizer' ? { ok: true, authorizer: iamAuthorizer(accessKey, accountId) } : { ok: true, identity: { accessKey, accountId, caller: accessKey, user: accessKey } };
+}
+
+/**
  * Authorizes an HTTP API request as the route's authorizer would: `AWS_IAM`, a Lambda
  * authorizer (payload 1.0 or 2.0, simple or IAM responses) or a JWT authorizer.
  * `integrationVersion` is the payload format of the route's integration, which decides
@@ -226,11 +235,7 @@ export async function authorizeHttp(
   const { authorizer } = authorization;
   const { request } = context;
   if (authorizer.kind === 'iam') {
-    const accessKey = sigV4AccessKey(request);
-    if (accessKey === undefined) return refused(httpRefusal('unsigned'), 'AWS_IAM: the request is not signed');
-    return integrationVersion === '2.0'
-      ? { ok: true, authorizer: iamAuthorizer(accessKey, api.accountId) }
-      : { ok: true, identity: { accessKey, accountId: api.accountId, caller: accessKey, user: accessKey } };
+    return authorizeIam(request, api.accountId, httpRefusal('unsigned'), integrationVersion === '2.0' ? 'authorizer' : 'identity');
   }
   const identity: IdentityContext = { request, stageVariables: context.stageVariables, contextVariables: httpContextVariables(api, route, context), repeats: 'join' };
   if (authorizer.kind === 'jwt') {
@@ -284,9 +289,7 @@ export async function authorizeWebSocket(authorizers: Authorizers, api: WebSocke
   const { authorizer } = authorization;
   const { request } = context;
   if (authorizer.kind === 'iam') {
-    const accessKey = sigV4AccessKey(request);
-    if (accessKey === undefined) return refused(httpRefusal('unsigned'), 'AWS_IAM: the request is not signed');
-    return { ok: true, identity: { accessKey, accountId: api.accountId, caller: accessKey, user: accessKey } };
+    return authorizeIam(request, api.accountId, httpRefusal('unsigned'), 'identity');
   }
   // A WebSocket API takes no JWT authorizer; none can be read for it.
   if (authorizer.kind !== 'lambda') return ALLOWED;
@@ -314,9 +317,7 @@ export async function authorizeWebSocket(authorizers: Authorizers, api: WebSocke
 /** Authorizes a function URL request: an `AWS_IAM` URL takes only signed requests. */
 export function authorizeUrl(api: FunctionUrlEndpointSpec, request: ApiRequest): Authorization {
   if (api.authType !== 'AWS_IAM') return ALLOWED;
-  const accessKey = sigV4AccessKey(request);
-  if (accessKey === undefined) return refused(urlRefusal(), 'AWS_IAM: the request is not signed');
-  return { ok: true, authorizer: iamAuthorizer(accessKey, api.accountId) };
+  return authorizeIam(request, api.accountId, urlRefusal(), 'authorizer');
 }
 
 /** The integration's event with what authorization learnt: `requestContext.authorizer`, and the caller's identity. */
