@@ -35,7 +35,8 @@ export interface DetectBubblewrapOptions {
   readonly searchPath?: string;
 }
 
-async function findExecutable(name: string, searchPath: string): Promise<string | undefined> {
+/** The first executable `name` in the directories of `searchPath`. */
+export async function findExecutable(name: string, searchPath: string): Promise<string | undefined> {
   for (const dir of searchPath.split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, name);

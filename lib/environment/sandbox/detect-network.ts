@@ -1,6 +1,6 @@
 import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
+import { findExecutable } from './detect-bubblewrap.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
 
@@ -30,20 +30,6 @@ export const SANDBOX_NETWORK_VARIABLE = 'CDK_LOCAL_SANDBOX_NETWORK';
 
 /** How users get the network stack. */
 export const NETWORK_INSTALL_COMMANDS = 'apt-get install slirp4netns, dnf install slirp4netns or pacman -S slirp4netns';
-
-async function findExecutable(name: string, searchPath: string): Promise<string | undefined> {
-  for (const dir of searchPath.split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here.
-    }
-  }
-  return undefined;
-}
 
 async function detect(bubblewrap: string, searchPath: string): Promise<NetworkDetection> {
   const nsenter = await findExecutable('nsenter', searchPath);
