@@ -17,6 +17,21 @@ export type CallerResponse =
 /** Settles the caller's answer, once. */
 export type Answer = (response: CallerResponse) => void;
 
+/** The caller's answer and the function that gives it: the first answer counts, later ones are dropped. */
+export function answerOnce(): { readonly response: Promise<CallerResponse>; readonly answer: Answer } {
+  let answered = false;
+  let resolveResponse!: Answer;
+  const response = new Promise<CallerResponse>((resolve) => {
+    resolveResponse = resolve;
+  });
+  const answer: Answer = (value) => {
+    if (answered) return;
+    answered = true;
+    resolveResponse(value);
+  };
+  return { response, answer };
+}
+
 /** What {@link deliverResponse} made of a runtime's answer. */
 export interface DeliveredResponse {
   status: PlatformStatus;

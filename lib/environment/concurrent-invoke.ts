@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type { ConcurrentRuntimeChannel } from '../runtime-api/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
-import { deliverResponse, functionError, type Answer, type CallerResponse } from './caller-response.js';
+import { answerOnce, deliverResponse, functionError, type Answer } from './caller-response.js';
 import { delay, type Delay } from './delay.js';
 import { initializeEnvironment, type InitResult } from './environment-init.js';
 import type { Collected } from './environment-output.js';
@@ -71,16 +71,7 @@ export class ConcurrentInvocations {
     }
     this.#inFlight += 1;
     const requestId = request.requestId ?? randomUUID();
-    let answered = false;
-    let resolveResponse!: Answer;
-    const response = new Promise<CallerResponse>((resolve) => {
-      resolveResponse = resolve;
-    });
-    const answer: Answer = (value) => {
-      if (answered) return;
-      answered = true;
-      resolveResponse(value);
-    };
+    const { response, answer } = answerOnce();
     const report = this.#run(requestId, request, answer).finally(() => this.#end());
     report.catch(() => answer(functionError('Sandbox.Failure', 'The execution environment failed')));
     return { requestId, response, report };

@@ -14,7 +14,7 @@ import {
   type TelemetryEvent,
 } from '../runtime-api/index.js';
 import { CdkLocalError, ErrorCodes } from '../errors.js';
-import { functionError, type Answer, type CallerResponse } from './caller-response.js';
+import { answerOnce, functionError, type CallerResponse } from './caller-response.js';
 import { ConcurrentInvocations } from './concurrent-invoke.js';
 import { Conditions } from './conditions.js';
 import { prepareDebugging } from './debugger.js';
@@ -223,16 +223,7 @@ export class ExecutionEnvironment implements AsyncDisposable {
     // Without a runtime (a new environment, or one reset after a failure) the invocation starts with an init.
     this.#moveTo(processes.runtime === undefined ? 'initializing' : 'invoking');
     const requestId = request.requestId ?? randomUUID();
-    let answered = false;
-    let resolveResponse!: Answer;
-    const response = new Promise<CallerResponse>((resolve) => {
-      resolveResponse = resolve;
-    });
-    const answer: Answer = (value) => {
-      if (answered) return;
-      answered = true;
-      resolveResponse(value);
-    };
+    const { response, answer } = answerOnce();
     const report = runInvocation(this.#parts, requestId, request, answer).finally(() => this.#endInvocation());
     // A report that fails (an internal error) must still settle the caller's answer.
     report.catch(() => answer(functionError('Sandbox.Failure', 'The execution environment failed')));
